@@ -1,0 +1,108 @@
+"""Validate a cookie inventory or a whole policy content against the public JSON Schemas.
+
+Pure: no Flask. The schemas live in the repository's ``schemas/`` folder
+(the public contract); a few rules JSON Schema cannot say (unique purposes,
+unique services per section) are checked here as well.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+INVENTORY_SCHEMA = "inventory.schema.json"
+CONTENT_SCHEMA = "policy-content.schema.json"
+
+Errors = dict[str, list[str]]
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """Return one of the public schemas by file name."""
+    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    resources = [
+        (schema["$id"], Resource.from_contents(schema))
+        for schema in (load_schema(INVENTORY_SCHEMA), load_schema(CONTENT_SCHEMA))
+    ]
+    registry: Registry = Registry().with_resources(resources)
+    return Draft202012Validator(
+        load_schema(name),
+        registry=registry,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def _path(prefix: str, parts: Iterable[Any]) -> str:
+    text = ".".join(str(p) for p in parts)
+    if prefix and text:
+        return f"{prefix}.{text}"
+    return prefix or text or "_schema"
+
+
+def _schema_errors(name: str, doc: Any, prefix: str) -> Errors:
+    errors: Errors = {}
+    for error in sorted(_validator(name).iter_errors(doc), key=lambda e: list(e.absolute_path)):
+        # An if/then failure is reported on the sub-property; keep the deepest message only.
+        leaves = list(error.context) or [error]
+        for leaf in leaves if error.validator in ("oneOf", "anyOf") else [error]:
+            key = _path(prefix, leaf.absolute_path)
+            errors.setdefault(key, [])
+            if leaf.message not in errors[key]:
+                errors[key].append(leaf.message)
+    return errors
+
+
+def _duplicates(values: Iterable[str]) -> set[str]:
+    seen: set[str] = set()
+    dup: set[str] = set()
+    for value in values:
+        (dup if value in seen else seen).add(value)
+    return dup
+
+
+def _rule_errors(inventory: Any, prefix: str) -> Errors:
+    """Rules beyond JSON Schema: unique purposes and unique service names per list."""
+    errors: Errors = {}
+    if not isinstance(inventory, dict) or not isinstance(inventory.get("sections"), list):
+        return errors
+    sections = [s for s in inventory["sections"] if isinstance(s, dict)]
+    for purpose in sorted(_duplicates(str(s.get("purpose")) for s in sections)):
+        errors.setdefault(_path(prefix, ["sections"]), []).append(f"purpose {purpose!r} appears more than once")
+    lists = [(["sections", i, "services"], s.get("services")) for i, s in enumerate(sections)]
+    lists.append((["processors"], inventory.get("processors")))
+    for parts, services in lists:
+        if not isinstance(services, list):
+            continue
+        names = [str(s.get("name")) for s in services if isinstance(s, dict)]
+        for name in sorted(_duplicates(names)):
+            errors.setdefault(_path(prefix, parts), []).append(f"service {name!r} appears more than once")
+    return errors
+
+
+def _merge(a: Errors, b: Errors) -> Errors:
+    for key, messages in b.items():
+        a.setdefault(key, []).extend(m for m in messages if m not in a.get(key, []))
+    return a
+
+
+def inventory_errors(inventory: Any, prefix: str = "") -> Errors:
+    """Return schema and rule errors of an inventory, keyed by dotted path; empty when valid."""
+    return _merge(_schema_errors(INVENTORY_SCHEMA, inventory, prefix), _rule_errors(inventory, prefix))
+
+
+def content_errors(content: Any) -> Errors:
+    """Return schema and rule errors of a whole policy content (inventory and texts)."""
+    errors = _schema_errors(CONTENT_SCHEMA, content, "")
+    if isinstance(content, dict):
+        _merge(errors, _rule_errors(content.get("inventory"), "inventory"))
+    return errors
