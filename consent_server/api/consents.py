@@ -1,0 +1,77 @@
+"""POST /api/v1/sites/{site}/consents: record one decision (public, browser-facing)."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..client_info import user_agent_facts
+from ..client_net import FULL_ADDRESS_KEY, NET_KEY
+from ..consents import ClientFacts, record_consent
+from ..cors import check_origin, cors_headers, preflight
+from ..extensions import db, limiter
+from ..sites import site_info
+from .docs import error_responses
+from .schemas import ConsentIn, ConsentOut
+
+blp = Blueprint("consents", __name__, url_prefix="/api/v1/sites", description="Record consent decisions.")
+
+
+def page_path(url: str | None) -> str | None:
+    """Keep only the path of a page URL: the query string and fragment may carry personal data."""
+    if not url:
+        return None
+    return urlsplit(url).path or "/"
+
+
+def client_facts() -> ClientFacts:
+    """Facts about the caller, taken from the environ prepared by ClientNetMiddleware."""
+    config = current_app.config
+    raw_ua = request.headers.get("User-Agent", "")
+    network = request.environ.get(NET_KEY)
+    country = current_app.extensions["consent.geoip"].country(request.environ.get(FULL_ADDRESS_KEY))
+    return ClientFacts(
+        ip_truncated=None if network in (None, "-") else network,
+        country=country,
+        user_agent=user_agent_facts(raw_ua) if raw_ua else None,
+        raw_user_agent=raw_ua[:512] if config["CONSENT_STORE_USER_AGENT"] and raw_ua else None,
+        gpc=request.headers.get("Sec-GPC", "").strip() == "1",
+    )
+
+
+def _rate() -> str:
+    return current_app.config["CONSENT_RATELIMIT"]
+
+
+@blp.route("/<site>/consents")
+class Consents(MethodView):
+    @limiter.limit(_rate)
+    @blp.arguments(ConsentIn)
+    @blp.response(201, ConsentOut)
+    @error_responses(blp, 400, 403, 404, 413, 415, 429)
+    def post(self, body: dict, site: str):
+        """Record a visitor's decision; answers once the row is committed."""
+        info = site_info(site)
+        origin = check_origin(info)
+        result = record_consent(
+            site_id=info.id,
+            visitor_id=body["visitor_id"],
+            policy_version=body["policy_version"],
+            choices=body["choices"],
+            action=body["action"],
+            language=body["language"],
+            page_path=page_path(body.get("page_url")),
+            client_ts=body.get("client_ts"),
+            client=client_facts(),
+        )
+        db.session.commit()
+        result["site"] = info.key
+        return result, 201, cors_headers(origin)
+
+    @blp.response(204)
+    @error_responses(blp, 403, 404)
+    def options(self, site: str):
+        """CORS preflight, answered for the site's registered origins."""
+        return preflight(site_info(site), "POST, OPTIONS")

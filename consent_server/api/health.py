@@ -1,0 +1,39 @@
+"""Liveness and readiness probes."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import text
+
+from ..errors import ApiError
+from ..extensions import db
+from .docs import error_responses
+
+blp = Blueprint("health", __name__, url_prefix="/", description="Health probes for load balancers.")
+
+
+class HealthOut(Schema):
+    status = fields.String(required=True)
+
+
+@blp.route("/healthz")
+class Health(MethodView):
+    @blp.response(200, HealthOut)
+    def get(self):
+        """The process is up (touches nothing else)."""
+        return {"status": "ok"}
+
+
+@blp.route("/readyz")
+class Ready(MethodView):
+    @blp.response(200, HealthOut)
+    @error_responses(blp, 503)
+    def get(self):
+        """The database answers."""
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception as error:  # any driver error means "not ready"
+            db.session.rollback()
+            raise ApiError(503, "database_unavailable", "The database does not answer.") from error
+        return {"status": "ok"}

@@ -1,0 +1,70 @@
+"""Settings: defaults in code, overrides from CONSENT_* environment variables, a mapping from tests."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+# Every setting the server reads, with its default and how to parse the
+# environment variable CONSENT_<NAME>. The README documents each of them.
+SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
+    "DATABASE_URL": (None, str),
+    "INSTANCE_DIR": (None, str),
+    "PUBLIC_URL": (None, str),
+    "TRUSTED_PROXIES": (0, int),
+    "IPV4_PREFIX": (24, int),
+    "IPV6_PREFIX": (48, int),
+    "GEOIP_DB": (None, str),
+    "STORE_USER_AGENT": (False, lambda v: v.lower() in {"1", "true", "yes", "on"}),
+    "RATELIMIT": ("120 per minute", str),
+    "RATELIMIT_STORAGE": ("memory://", str),
+    "MAX_AGE_DAYS": (365, int),
+    "MAX_BODY_BYTES": (16 * 1024, int),
+    "RETENTION_DAYS": (3650, int),
+    "SIGNING_KEY": (None, str),
+    "LOG_LEVEL": ("INFO", str),
+}
+
+
+def _parse_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, (default, parse) in SETTINGS.items():
+        raw = environ.get(f"CONSENT_{name}")
+        values[f"CONSENT_{name}"] = default if raw in (None, "") else parse(raw)
+    return values
+
+
+def sqlite_url(instance_dir: Path) -> str:
+    """The embedded default database: an SQLite file under the instance folder."""
+    return f"sqlite:///{instance_dir / 'consent.db'}"
+
+
+def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from defaults, the environment and explicit overrides."""
+    values = _parse_env(os.environ if environ is None else environ)
+    values.update(overrides or {})
+    instance = Path(values["CONSENT_INSTANCE_DIR"] or Path.cwd() / "instance").resolve()
+    values["CONSENT_INSTANCE_DIR"] = str(instance)
+    url = values["CONSENT_DATABASE_URL"] or sqlite_url(instance)
+    values["CONSENT_DATABASE_URL"] = url
+    values.setdefault("SQLALCHEMY_DATABASE_URI", url)
+    values.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(url))
+    values.setdefault("MAX_CONTENT_LENGTH", values["CONSENT_MAX_BODY_BYTES"])
+    values.setdefault("RATELIMIT_STORAGE_URI", values["CONSENT_RATELIMIT_STORAGE"])
+    values.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    values.setdefault("JSON_SORT_KEYS", False)
+    values.update(
+        API_TITLE="consent-server API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    return values
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """Engine options per backend: SQLite gets WAL pragmas (see extensions), PostgreSQL a pool."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}

@@ -1,0 +1,127 @@
+"""Recording and reading consent decisions (domain layer). The caller owns the transaction."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from .client_info import UserAgentFacts
+from .errors import ApiError
+from .extensions import db
+from .models import Consent, PolicyVersion
+from .models.types import utcnow
+from .policies import version_purposes
+
+NECESSARY = "necessary"
+
+
+def new_receipt_id() -> str:
+    """An unguessable receipt id: 144 random bits, URL-safe."""
+    return secrets.token_urlsafe(18)
+
+
+def normalise_choices(purposes: tuple[str, ...], choices: dict[str, bool]) -> dict[str, bool]:
+    """Every purpose of the version, in banner order: sent value or denied; necessary always granted.
+
+    Unknown purposes are an error, so a typo never silently becomes a denial.
+    """
+    unknown = sorted(set(choices) - set(purposes))
+    if unknown:
+        raise ApiError(422, "unknown_purpose", "Unknown purpose for this policy version.",
+                       {"choices": [f"unknown purpose: {name}" for name in unknown]})
+    return {p: True if p == NECESSARY else bool(choices.get(p, False)) for p in purposes}
+
+
+@dataclass(frozen=True)
+class ClientFacts:
+    """Facts about the client, derived before the row is written."""
+
+    ip_truncated: str | None
+    country: str | None
+    user_agent: UserAgentFacts | None
+    raw_user_agent: str | None
+    gpc: bool
+
+
+def record_consent(
+    *,
+    site_id: int,
+    visitor_id: str,
+    policy_version: int,
+    choices: dict[str, bool],
+    action: str,
+    language: str,
+    page_path: str | None,
+    client_ts: datetime | None,
+    client: ClientFacts,
+) -> dict[str, Any]:
+    """Append one decision to the log and return what the API answers (not yet committed)."""
+    purposes = version_purposes(site_id, policy_version)
+    if purposes is None:
+        raise ApiError(422, "unknown_policy_version", "No such policy version for this site.",
+                       {"policy_version": ["unknown policy version"]})
+    normalised = normalise_choices(purposes, choices)
+    receipt_id = new_receipt_id()
+    recorded_at = utcnow()
+    ua = client.user_agent
+    # A Core insert: the hot path skips ORM unit-of-work bookkeeping (see bench/).
+    db.session.execute(
+        insert(Consent).values(
+            site_id=site_id, visitor_id=visitor_id, receipt_id=receipt_id, policy_version=policy_version,
+            choices=normalised, action=action, language=language, page_path=page_path,
+            ip_truncated=client.ip_truncated,
+            browser_family=ua.browser_family if ua else None, browser_major=ua.browser_major if ua else None,
+            os_family=ua.os_family if ua else None, device_type=ua.device_type if ua else None,
+            country=client.country, gpc=client.gpc, recorded_at=recorded_at, client_ts=client_ts,
+            user_agent=client.raw_user_agent,
+        )
+    )
+    return {
+        "receipt_id": receipt_id, "recorded_at": recorded_at, "choices": normalised,
+        "policy_version": policy_version, "visitor_id": visitor_id, "action": action,
+    }
+
+
+def latest_consent(site_id: int, visitor_id: str) -> Consent | None:
+    """The visitor's most recent decision on this site."""
+    return db.session.scalars(
+        select(Consent)
+        .where(Consent.site_id == site_id, Consent.visitor_id == visitor_id)
+        .order_by(Consent.id.desc())
+        .limit(1)
+    ).first()
+
+
+def current_state(site_id: int, visitor_id: str) -> dict[str, Any]:
+    """The visitor's current choices, and whether the site's policy changed materially since."""
+    record = latest_consent(site_id, visitor_id)
+    if record is None:
+        raise ApiError(404, "no_consent", "This visitor has not decided yet.")
+    current = db.session.execute(
+        select(PolicyVersion.version, PolicyVersion.consent_floor)
+        .where(PolicyVersion.site_id == site_id)
+        .order_by(PolicyVersion.version.desc())
+        .limit(1)
+    ).one()
+    return {
+        "visitor_id": visitor_id,
+        "choices": record.choices,
+        "action": record.action,
+        "policy_version": record.policy_version,
+        "current_policy_version": current.version,
+        "reconsent_required": record.policy_version < current.consent_floor,
+        "receipt_id": record.receipt_id,
+        "recorded_at": record.recorded_at,
+    }
+
+
+def history(site_id: int, visitor_id: str) -> list[Consent]:
+    """Every record of a visitor on a site, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Consent).where(Consent.site_id == site_id, Consent.visitor_id == visitor_id).order_by(Consent.id)
+        )
+    )

@@ -1,0 +1,95 @@
+"""The one error shape: {"status", "code", "message", "errors"} for every failure, and its handlers."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+# Machine codes for the HTTP errors Werkzeug and flask-smorest raise themselves.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class ErrorOut(Schema):
+    """The one error shape, as documented in the OpenAPI spec."""
+
+    status = fields.Integer(required=True)
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    errors = fields.Dict(required=True)
+
+
+class ApiError(Exception):
+    """An error the API answers with its status, machine code, message and per-field errors."""
+
+    def __init__(self, status: int, code: str, message: str, errors: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.errors = errors or {}
+
+
+def error_response(status: int, code: str, message: str, errors: dict[str, Any] | None = None) -> Response:
+    """Render the one error shape."""
+    response = jsonify({"status": status, "code": code, "message": message, "errors": errors or {}})
+    response.status_code = status
+    return response
+
+
+def _flatten(messages: Any) -> dict[str, Any]:
+    # webargs nests messages under the location ("json", "query"); clients want the field names.
+    if isinstance(messages, dict) and len(messages) == 1:
+        (location, inner), = messages.items()
+        if location in {"json", "query", "path", "headers", "form", "files", "cookies"} and isinstance(inner, dict):
+            return inner
+    return messages if isinstance(messages, dict) else {"_schema": messages}
+
+
+def handle_api_error(error: ApiError) -> Response:
+    return error_response(error.status, error.code, error.message, error.errors)
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    errors = _flatten(data.get("messages", {})) if data else {}
+    message = data.get("message") or error.description or error.name
+    if status == 413:
+        message = "Request body too large."
+    response = error_response(status, HTTP_CODES.get(status, "error"), str(message), errors)
+    valid_methods = getattr(error, "valid_methods", None)
+    if status == 405 and valid_methods:
+        response.headers["Allow"] = ", ".join(valid_methods)
+    return response
+
+
+def handle_unexpected(error: Exception) -> Response:
+    # Log the type and traceback only: request data (addresses, bodies) stays out of logs.
+    log.exception("unhandled %s", type(error).__name__)
+    return error_response(500, "internal_error", "Internal server error.")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Route every failure, including flask-smorest's, through the one shape."""
+    app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

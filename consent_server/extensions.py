@@ -1,0 +1,57 @@
+"""Unbound extension objects; `create_app` binds them."""
+from __future__ import annotations
+
+from flask import request
+from flask_limiter import Limiter
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+
+from .errors import ErrorOut
+
+# Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+migrate = Migrate()
+
+
+class ConsentApi(Api):
+    """flask-smorest's Api, documenting our one error shape instead of its default one."""
+
+    ERROR_SCHEMA = ErrorOut
+
+
+api = ConsentApi()
+
+
+def _limit_key() -> str:
+    # Rate limits count per truncated network, never per full address (it is never kept).
+    return request.environ.get("consent.client_net") or "unknown"
+
+
+limiter = Limiter(key_func=_limit_key, default_limits=[], headers_enabled=True)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL and full sync on SQLite: readers never block the writer, and a 201 is on disk."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # synchronous=FULL: a commit is fsynced before we answer, so a 201 survives kill -9
+    # and power loss (NORMAL in WAL mode survives a process kill but not power loss).
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

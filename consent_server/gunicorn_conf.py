@@ -1,0 +1,24 @@
+"""Gunicorn settings as deployed; `deploy/gunicorn.conf.py` loads these and may override them.
+
+The access log never prints `%(h)s` (the peer address): it prints the truncated
+network that ClientNetMiddleware put in the environ, and the path without its
+query string.
+"""
+import multiprocessing
+import os
+
+bind = os.environ.get("CONSENT_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("CONSENT_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+# Threads let one worker keep many keep-alive connections (nginx upstream keepalive, load tests).
+worker_class = "gthread"
+threads = int(os.environ.get("CONSENT_THREADS", 4))
+keepalive = 5
+timeout = 30
+graceful_timeout = 20
+max_requests = 0
+wsgi_app = "consent_server.wsgi:app"
+accesslog = os.environ.get("CONSENT_ACCESS_LOG", "-")
+errorlog = "-"
+access_log_format = '%({consent.client_net}e)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+forwarded_allow_ips = "127.0.0.1"
+proc_name = "consent-server"

@@ -1,0 +1,7 @@
+"""Models, one module per concept; importing this package registers them all with the metadata."""
+from .consents import ACTIONS, Consent
+from .keys import ROLES, ApiKey
+from .policies import PolicyVersion
+from .sites import Site, SiteOrigin
+
+__all__ = ["ACTIONS", "ROLES", "ApiKey", "Consent", "PolicyVersion", "Site", "SiteOrigin"]

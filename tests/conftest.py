@@ -1,0 +1,249 @@
+"""Shared fixtures: a migrated database per run (SQLite or PostgreSQL), a fresh state per test, real servers.
+
+Set CONSENT_TEST_DATABASE_URL to a PostgreSQL URL to run the same suite on PostgreSQL:
+a private database is created for the run (so parallel runs never see each other) and
+dropped afterwards; tables are truncated between tests. On SQLite the migrated database
+file is copied for every test.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from consent_server import create_app
+from consent_server.extensions import db
+from consent_server.policies import version_purposes
+from consent_server.sites import clear_site_cache, create_key, create_site
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("CONSENT_TEST_DATABASE_URL")
+SITE_ORIGIN = "https://shop.example"
+
+
+def _pg_private_database(base_url: str) -> tuple[str, str]:
+    url = sa.engine.make_url(base_url)
+    name = f"consent_test_{os.getpid()}_{secrets.token_hex(4)}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False), name
+
+
+def _pg_drop(base_url: str, name: str) -> None:
+    engine = sa.create_engine(sa.engine.make_url(base_url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def _migrate(url: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({"CONSENT_DATABASE_URL": url, "CONSENT_INSTANCE_DIR": str(instance)})
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Iterator[str]:
+    """The URL of a database migrated once for this run (a template file on SQLite)."""
+    instance = tmp_path_factory.mktemp("instance")
+    if PG_URL:
+        url, name = _pg_private_database(PG_URL)
+        _migrate(url, instance)
+        yield url
+        _pg_drop(PG_URL, name)
+    else:
+        url = f"sqlite:///{instance / 'template.db'}"
+        _migrate(url, instance)
+        yield url
+
+
+@pytest.fixture
+def database_url(migrated_database, tmp_path) -> Iterator[str]:
+    """A database in its freshly migrated state, for this test only."""
+    clear_site_cache()
+    version_purposes.cache_clear()
+    if PG_URL:
+        yield migrated_database
+        _pg_truncate(migrated_database)
+    else:
+        template = Path(sa.engine.make_url(migrated_database).database)
+        copy = tmp_path / "consent.db"
+        shutil.copyfile(template, copy)
+        yield f"sqlite:///{copy}"
+
+
+def _pg_truncate(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        tables = connection.execute(sa.text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+        )).scalars().all()
+        if tables:
+            names = ", ".join(f'"{t}"' for t in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+def test_config(database_url: str, instance: Path, **extra) -> dict:
+    """The config mapping tests build apps with."""
+    return {
+        "TESTING": True,
+        "CONSENT_DATABASE_URL": database_url,
+        "CONSENT_INSTANCE_DIR": str(instance),
+        "CONSENT_RATELIMIT": "100000 per minute",
+        **extra,
+    }
+
+
+test_config.__test__ = False  # a builder, not a test
+
+
+@pytest.fixture
+def instance(tmp_path) -> Path:
+    path = tmp_path / "instance"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def app(database_url, instance):
+    """An app on this test's database, with an app context pushed."""
+    application = create_app(test_config(database_url, instance))
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Invoke `consent-server` commands against this test's app: runner.invoke(cli, [...])."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def site(app):
+    """A site "shop" with origin https://shop.example and the default policy (version 1)."""
+    created = create_site(key="shop", name="Testbutiken", origins=[SITE_ORIGIN], language="sv")
+    db.session.commit()
+    return created
+
+
+@pytest.fixture
+def other_site(app):
+    created = create_site(key="other", name="Annan butik", origins=["https://other.example"], language="en")
+    db.session.commit()
+    return created
+
+
+def _token(site, role: str) -> str:
+    _, token = create_key(site=site, role=role)
+    db.session.commit()
+    return token
+
+
+@pytest.fixture
+def owner_key(site) -> str:
+    return _token(site, "owner")
+
+
+@pytest.fixture
+def auditor_key(site) -> str:
+    return _token(site, "auditor")
+
+
+@pytest.fixture
+def other_owner_key(other_site) -> str:
+    return _token(other_site, "owner")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    """A real gunicorn serving the app, as deployed, on this test's database."""
+
+    url: str
+    env: dict
+    port: int
+    process: subprocess.Popen | None = None
+    log: Path | None = None
+    args: list = field(default_factory=list)
+
+    def start(self) -> "LiveServer":
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
+             "--bind", f"127.0.0.1:{self.port}", *self.args, "consent_server.wsgi:app"],
+            cwd=ROOT, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log.read_text()[-2000:]}")
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            self.process.wait(timeout=30)
+
+    def kill(self) -> None:
+        """kill -9 the whole server (master and workers)."""
+        self.stop(signal.SIGKILL)
+
+
+def make_live_server(database_url: str, instance: Path, *args: str, **env: str) -> LiveServer:
+    """A gunicorn for `database_url` (not started)."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "CONSENT_DATABASE_URL": database_url,
+        "CONSENT_INSTANCE_DIR": str(instance),
+        "CONSENT_RATELIMIT": "100000 per minute",
+        "CONSENT_WORKERS": "2",
+        **env,
+    }
+    return LiveServer(url=f"http://127.0.0.1:{port}", env=environment, port=port, log=instance / "gunicorn.log",
+                      args=list(args))
+
+
+@pytest.fixture
+def live_server(app, database_url, instance) -> Iterator[LiveServer]:
+    """gunicorn with deploy/gunicorn.conf.py; site "demo" (origin = the server's own URL) exists."""
+    server = make_live_server(database_url, instance)
+    create_site(key="demo", name="Demobutiken", origins=[server.url], language="sv")
+    db.session.commit()
+    server.start()
+    yield server
+    server.stop()
