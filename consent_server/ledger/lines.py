@@ -1,0 +1,80 @@
+"""The lines of a proof export (JSON Lines), built from plain values (pure).
+
+One place defines each line's shape so the producer (``proof_export``), the
+in-memory builder used by tests and benchmarks, and docs/CONTRACTS.md agree
+with what :mod:`.verify` reads.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .leaf import PERSONAL_FIELDS
+from .verify import FORMAT
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+# Record fields of an export line, in line order (then index, batch, salt, personal_digest, leaf_hash).
+RECORD_FIELDS: tuple[str, ...] = (
+    "receipt_id",
+    "recorded_at",
+    "policy_version",
+    "choices",
+    "action",
+    "language",
+    "gpc",
+    "client_ts",
+    *PERSONAL_FIELDS,
+)
+
+
+def header_line(
+    *, site: str, generated_at: str, from_: str | None, to: str | None,
+    keys: Sequence[Mapping[str, Any]], checkpoint: Mapping[str, Any] | None,
+) -> str:
+    """First line: the site, the range, the public keys and the purge checkpoint (statement + signature) if any."""
+    return _dumps({
+        "type": "header", "format": FORMAT, "version": 1, "site": site, "generated_at": generated_at,
+        "from": from_, "to": to, "keys": list(keys), "checkpoint": checkpoint,
+    })
+
+
+def policy_line(version: int, content_hash: str, content: Any) -> str:
+    """A policy version with its full content and hash."""
+    return _dumps({"type": "policy", "version": version, "content_hash": content_hash, "content": content})
+
+
+def record_line(
+    record: Mapping[str, Any], *, index: int | None, batch: int | None,
+    salt: str | None, personal_digest: str | None, leaf_hash: str | None,
+) -> str:
+    """A consent record (leaf-form timestamps) with its seal data; index/batch None when not sealed yet."""
+    obj: dict[str, Any] = {"type": "record", "index": index, "batch": batch}
+    for name in RECORD_FIELDS:
+        obj[name] = record[name]
+    obj["salt"], obj["personal_digest"], obj["leaf_hash"] = salt, personal_digest, leaf_hash
+    return _dumps(obj)
+
+
+def erasure_line(*, index: int, batch: int, visitor_hmac: str, erased_at: str, records: int, leaf_hash: str) -> str:
+    """A sealed erasure event."""
+    return _dumps({
+        "type": "erasure", "index": index, "batch": batch, "visitor_hmac": visitor_hmac,
+        "erased_at": erased_at, "records": records, "leaf_hash": leaf_hash,
+    })
+
+
+def leaf_line(index: int, leaf_hash: str) -> str:
+    """A leaf outside the exported time range: its hash only, so the batch root can still be checked."""
+    return _dumps({"type": "leaf", "index": index, "leaf_hash": leaf_hash})
+
+
+def head_line(head: Mapping[str, Any], signature: str) -> str:
+    """A signed tree head, after the leaves of its batch."""
+    return _dumps({"type": "tree_head", "head": head, "signature": signature})
+
+
+def end_line(*, records: int, erasures: int, batches: int) -> str:
+    """Last line: counts, so a truncated file is detected."""
+    return _dumps({"type": "end", "records": records, "erasures": erasures, "batches": batches})
