@@ -1,0 +1,32 @@
+"""CSV export: one row per record, one column per purpose (pure, streaming)."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+
+from .records import Row, flat_cells, header
+
+# Excel only reads a CSV file as UTF-8 when it starts with a byte-order mark;
+# without it, å, ä and ö turn into mojibake for the Swedish shops this is for.
+BOM = "\ufeff"
+
+
+def iter_csv(batches: Iterable[Sequence[Row]], purposes: Sequence[str]) -> Iterator[bytes]:
+    """Yield the CSV document as UTF-8 bytes, one chunk per batch of rows (constant memory)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BOM)
+    writer.writerow(header(purposes))
+    yield _drain(buffer)
+    for batch in batches:
+        writer.writerows([flat_cells(row, purposes) for row in batch])
+        yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> bytes:
+    """Take what the buffer holds, encoded, and empty it."""
+    data = buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate(0)
+    return data

@@ -1,0 +1,25 @@
+"""Spreadsheet formula-injection neutralisation (pure, no Flask).
+
+A CSV or XLSX cell whose text starts with ``=``, ``+``, ``-`` or ``@`` is read
+as a formula by Excel and LibreOffice; a leading tab or carriage return is
+stripped by some importers and then exposes the next character. Visitor ids,
+page paths and user agents come from the browser, so an attacker controls
+them. Following OWASP's advice we prefix such a value with a single quote,
+which both programs display as text and never evaluate.
+"""
+from __future__ import annotations
+
+TRIGGERS = frozenset("=+-@\t\r")
+PREFIX = "'"
+
+
+def neutralise(value: str) -> str:
+    """Return ``value`` with a leading ``'`` when a spreadsheet would read it as a formula."""
+    if value and value[0] in TRIGGERS:
+        return PREFIX + value
+    return value
+
+
+def is_dangerous(value: str) -> bool:
+    """True when ``value`` would be read as a formula (before neutralisation)."""
+    return bool(value) and value[0] in TRIGGERS

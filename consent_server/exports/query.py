@@ -1,0 +1,104 @@
+"""Streaming reads of a site's consent log: Core selects of plain tuples, in id order, in batches.
+
+Memory stays flat whatever the size of the log:
+
+* PostgreSQL: one server-side cursor (``stream_results`` + ``yield_per``) on
+  a connection of its own, read a partition at a time.
+* SQLite has no server-side cursors (its driver would buffer nothing, but the
+  session would hold a read transaction for the whole export), so it pages by
+  id: the id bounds of the selection come from the ``(site_id, recorded_at)``
+  index, then each page is an index range scan on the rowid, ``id > last``.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.engine import Connection, Engine, Row
+
+from ..models import Consent
+from .records import COLUMNS
+
+BATCH = 5000
+_table = Consent.__table__
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What part of the log to export; ``to`` is exclusive; ``decision`` needs ``purpose``."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    purpose: str | None = None
+    decision: str | None = None  # "granted" | "denied" | None (either)
+    action: str | None = None
+    visitor_id: str | None = None
+
+
+def _where(stmt: Select, site_id: int, filters: Filters, *, site_index: bool = True) -> Select:
+    """Add the filters; ``site_index=False`` hides site_id from SQLite's planner so it walks the rowid."""
+    site_col = _table.c.site_id if site_index else _table.c.site_id + 0
+    stmt = stmt.where(site_col == site_id)
+    if filters.start is not None:
+        stmt = stmt.where(_table.c.recorded_at >= filters.start)
+    if filters.end is not None:
+        stmt = stmt.where(_table.c.recorded_at < filters.end)
+    if filters.action is not None:
+        stmt = stmt.where(_table.c.action == filters.action)
+    if filters.visitor_id is not None:
+        stmt = stmt.where(_table.c.visitor_id == filters.visitor_id)
+    if filters.purpose is not None:
+        decided = _table.c.choices[filters.purpose].as_boolean()
+        if filters.decision is None:
+            stmt = stmt.where(decided.is_not(None))
+        else:
+            stmt = stmt.where(decided.is_(filters.decision == "granted"))
+    return stmt
+
+
+def record_select(site_id: int, filters: Filters, *, site_index: bool = True) -> Select:
+    """The export's Core select: exactly ``records.COLUMNS``, filtered, in id order."""
+    columns = [_table.c[name] for name in COLUMNS]
+    return _where(select(*columns), site_id, filters, site_index=site_index).order_by(_table.c.id)
+
+
+def iter_batches(engine: Engine, site_id: int, filters: Filters, *, batch: int = BATCH) -> Iterator[list[Row]]:
+    """Yield the selected records as lists of at most ``batch`` tuples, oldest first."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            yield from _paged(conn, site_id, filters, batch)
+        else:
+            yield from _streamed(conn, site_id, filters, batch)
+
+
+def _streamed(conn: Connection, site_id: int, filters: Filters, batch: int) -> Iterator[list[Row]]:
+    """One server-side cursor, ``batch`` rows per fetch."""
+    streaming = conn.execution_options(stream_results=True, yield_per=batch)
+    # Closing the result closes the server-side cursor, also when the client goes away mid-stream.
+    with streaming.execute(record_select(site_id, filters)) as result:
+        for partition in result.partitions():
+            yield partition
+
+
+def _paged(conn: Connection, site_id: int, filters: Filters, batch: int) -> Iterator[list[Row]]:
+    """Keyset pages on the rowid between the selection's id bounds; each page is its own short read."""
+    # Bounds from the (site_id, recorded_at) index alone; the other filters apply per page.
+    by_time = Filters(start=filters.start, end=filters.end)
+    bounds = _where(select(func.min(_table.c.id), func.max(_table.c.id)), site_id, by_time)
+    low, high = conn.execute(bounds).one()
+    conn.rollback()
+    if low is None:
+        return
+    last = low - 1
+    base = record_select(site_id, filters, site_index=False).where(_table.c.id <= high).limit(batch)
+    while True:
+        rows = conn.execute(base.where(_table.c.id > last)).all()
+        conn.rollback()  # end the read transaction between pages: writers are never held up
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+        if len(rows) < batch:
+            return
