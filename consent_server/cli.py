@@ -16,7 +16,9 @@ from .extensions import db
 from .sites import clear_site_cache, create_key, create_site, get_site, revoke_key
 
 # "module:attribute" of further commands, added by the parts that own them.
-COMMANDS: list[str] = []
+COMMANDS: list[str] = [
+    "consent_server.exports.cli:export_command",
+]
 
 DEMO_SITE = "demo"
 DEMO_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000")
