@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -19,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import requests
 
 HERE = Path(__file__).resolve().parent
@@ -47,6 +49,31 @@ WOOCOMMERCE_DIR, WOOCOMMERCE_PLUGIN = _real_or_standin(
     "WOOCOMMERCE_DIR", "wc-order-attribution-standin", "wc-order-attribution-standin.php", "woocommerce.php")
 USING_REAL_CONSENT_API = bool(os.environ.get("WP_CONSENT_API_DIR"))
 USING_REAL_WOOCOMMERCE = bool(os.environ.get("WOOCOMMERCE_DIR"))
+
+
+def require_wordpress() -> None:
+    """Fail (or, with CONSENT_SKIP_WORDPRESS=1, skip) when PHP, WordPress or MariaDB is missing."""
+    missing = [what for what, ok in (
+        ("php (php-cli)", shutil.which("php")),
+        ("Debian's wordpress package", (CORE / "wp-config.php").exists()),
+        ("mariadb client", shutil.which("mariadb") or shutil.which("mysql")),
+    ) if not ok]
+    if not missing and subprocess.run(["php", "-r", "exit(extension_loaded('mysqli') ? 0 : 1);"]).returncode != 0:
+        missing.append("php-mysql")
+    if missing:
+        if os.environ.get("CONSENT_SKIP_WORDPRESS") == "1":
+            pytest.skip(f"CONSENT_SKIP_WORDPRESS=1 and missing: {', '.join(missing)}")
+        pytest.fail(f"WordPress tests need {', '.join(missing)} (see .ci/apt-packages.txt)")
+
+
+def matches(pattern: str, name: str) -> bool:
+    """Whether a cookie name matches an inventory name (exact, or a pattern with * wildcards)."""
+    return re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), name) is not None
+
+
+def php_files() -> list[Path]:
+    """Every PHP file we ship or test with."""
+    return sorted([*PLUGIN_DIR.rglob("*.php"), *HERE.rglob("*.php")])
 
 
 def free_port() -> int:
@@ -148,10 +175,10 @@ $table_prefix = 'wp_';
 """)
 
     def _serve(self) -> None:
-        log = (self.content / "php-server.log").open("ab")
-        self.process = subprocess.Popen(
-            [PHP, "-S", f"127.0.0.1:{self.port}", "-t", str(CORE), str(HERE / "php" / "router.php")],
-            env=self.env(PHP_CLI_SERVER_WORKERS="4"), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        with (self.content / "php-server.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                [PHP, "-S", f"127.0.0.1:{self.port}", "-t", str(CORE), str(HERE / "php" / "router.php")],
+                env=self.env(PHP_CLI_SERVER_WORKERS="4"), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -32,3 +32,13 @@ add_action(
 	},
 	99
 );
+
+// Shows that consent_server_has_consent() is filterable: a test cookie grants one purpose.
+add_filter(
+	'consent_server_has_consent',
+	function ( $granted, $purpose ) {
+		return ( isset( $_COOKIE['cs_test_force_grant'] ) && $_COOKIE['cs_test_force_grant'] === $purpose ) ? true : $granted;
+	},
+	10,
+	2
+);

@@ -1,0 +1,112 @@
+"""Fixtures for the WordPress plugin tests: one real WordPress per run, our server per test, Chromium.
+
+WordPress tests never skip in CI: .ci/run installs php-cli, php-mysql and wordpress, so a missing
+piece is a failure. Locally, CONSENT_SKIP_WORDPRESS=1 skips them.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Iterator
+
+import pytest
+
+from consent_server.extensions import db
+from consent_server.policies import current_policy, publish_policy
+from consent_server.sites import clear_site_cache, create_site
+
+from tests.wordpress import wp_harness as harness
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+SITE_KEY = "wpshop"
+
+YOUTUBE_EMBED = (
+    '<!-- wp:embed {"url":"https://www.youtube.com/watch?v=cstest01","type":"video","providerNameSlug":"youtube"} -->\n'
+    '<figure class="wp-block-embed is-type-video is-provider-youtube wp-block-embed-youtube"><div class="wp-block-embed__wrapper">\n'
+    'https://www.youtube.com/watch?v=cstest01\n</div></figure>\n<!-- /wp:embed -->\n'
+)
+# Typed into the post as HTML, as a page builder would print it: the_content must catch these.
+YOUTUBE_IFRAME = ('<!-- wp:html --><iframe id="raw-yt" width="560" height="315" '
+                  'src="https://www.youtube-nocookie.com/embed/cstest02" title="Raw embed"></iframe><!-- /wp:html -->\n')
+AFFILIATE_PIXEL = ('<!-- wp:html --><img id="aff-pixel" src="https://track.adtraction.com/t/t?c=1&amp;p=2" '
+                   'width="1" height="1" alt=""><!-- /wp:html -->\n')
+SETTINGS_LINK = '<!-- wp:shortcode -->[consent_server_settings_link]<!-- /wp:shortcode -->\n'
+POSTS = [
+    {"key": "shop", "title": "Video and pixel", "content": YOUTUBE_EMBED + YOUTUBE_IFRAME + AFFILIATE_PIXEL + SETTINGS_LINK},
+    {"key": "policy", "type": "page", "title": "Cookies",
+     "content": '<!-- wp:shortcode -->[consent_server_cookie_policy lang="sv"]<!-- /wp:shortcode -->'},
+]
+
+
+@pytest.fixture(scope="session")
+def wordpress() -> Iterator[harness.WordPress]:
+    """A WordPress installed for this run, our plugin, the test fixtures and WooCommerce (or its stand-in) active."""
+    harness.require_wordpress()
+    wp = harness.WordPress().start()
+    try:
+        posts = wp.ops(activate=[harness.OUR_PLUGIN, harness.FIXTURES_PLUGIN, harness.WOOCOMMERCE_PLUGIN],
+                       posts=POSTS)["posts"]
+        wp.posts = {key: value["url"] for key, value in posts.items()}
+        yield wp
+    finally:
+        wp.stop()
+
+
+@pytest.fixture(params=["without-wp-consent-api", "with-wp-consent-api"])
+def lane(request, wordpress) -> str:
+    """Run a test with the WP Consent API absent, then present (the stand-in, or WP_CONSENT_API_DIR)."""
+    if request.param == "with-wp-consent-api":
+        wordpress.ops(activate=[harness.CONSENT_API_PLUGIN])
+    else:
+        wordpress.ops(deactivate=[harness.CONSENT_API_PLUGIN])
+    return request.param
+
+
+@dataclass
+class Shop:
+    """The WordPress shop wired to a live consent server for one test."""
+
+    wp: harness.WordPress
+    server_url: str
+    site: object
+
+    def publish(self, change) -> int:
+        """Publish a new policy version made by `change(content)`; returns its number."""
+        content = copy.deepcopy(current_policy(self.site).content)
+        change(content)
+        policy = publish_policy(site=self.site, content=content, material=True)
+        db.session.commit()
+        clear_site_cache()
+        return policy.version
+
+
+@pytest.fixture
+def shop(wordpress, live_server) -> Iterator[Shop]:
+    """Site "wpshop" on a live consent server, origin = the WordPress URL; the plugin pointed at it."""
+    site = create_site(key=SITE_KEY, name="WordPress-butiken", origins=[wordpress.url], language="sv")
+    db.session.commit()
+    wordpress.ops(options={"consent_server_url": live_server.url, "consent_server_site": SITE_KEY},
+                  delete_options=["consent_server_script_map"])
+    yield Shop(wp=wordpress, server_url=live_server.url, site=site)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(chromium):
+    """A fresh browser profile (no cookies) per test."""
+    ctx = chromium.new_context()
+    yield ctx
+    ctx.close()
+
