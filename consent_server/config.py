@@ -19,6 +19,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "RATELIMIT": ("120 per minute", str),
     "RATELIMIT_STORAGE": ("memory://", str),
     "MAX_AGE_DAYS": (365, int),
+    "SNIPPET_MAX_AGE": (300, int),
     "MAX_BODY_BYTES": (16 * 1024, int),
     "RETENTION_DAYS": (3650, int),
     "SIGNING_KEY": (None, str),

@@ -10,6 +10,7 @@ BLUEPRINTS: list[str] = [
     ".health",
     ".consents",
     ".visitors",
+    ".snippet",
     ".exports",
 ]
 

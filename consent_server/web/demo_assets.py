@@ -1,0 +1,81 @@
+"""Fake third-party assets for the demo shop, served locally so tests can see whether they were requested.
+
+Nothing here contacts a third party: the "analytics", "ads", "YouTube" and "affiliate" pieces are stand-ins
+that set the first-party cookies their real counterparts would (names from the default inventory).
+"""
+from __future__ import annotations
+
+import base64
+import secrets
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+bp = Blueprint("demo_assets", __name__, url_prefix="/demo-assets", template_folder="templates")
+
+# A 1x1 transparent GIF, as affiliate networks use for conversion pixels.
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+ANALYTICS_JS = """(function () {
+  var year = 63072000;
+  document.cookie = '_ga=GA1.1.123456789.1763800000;path=/;max-age=' + year;
+  document.cookie = '_ga_DEMO123=GS1.1.1763800000.1.0;path=/;max-age=' + year;
+  (window.demoLog = window.demoLog || []).push('analytics-external');
+})();
+"""
+
+ADS_JS = """(function () {
+  document.cookie = '_gcl_au=1.1.987654321.1763800000;path=/;max-age=7776000';
+  (window.demoLog = window.demoLog || []).push('ads-external');
+})();
+"""
+
+VIDEO_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fake video</title></head>
+<body style="margin:0;background:#111;color:#fff;font:16px sans-serif"><p>Fake YouTube player (local)</p></body></html>
+"""
+
+
+def _asset(body: str | bytes, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = "no-store"  # so every load is a request the tests can see
+    return response
+
+
+@bp.get("/analytics.js")
+def analytics():
+    """Stand-in for an analytics tag: sets _ga and _ga_<id>."""
+    return _asset(ANALYTICS_JS, "text/javascript")
+
+
+@bp.get("/ads.js")
+def ads():
+    """Stand-in for an ads tag: sets _gcl_au."""
+    return _asset(ADS_JS, "text/javascript")
+
+
+@bp.get("/youtube-embed.html")
+def video():
+    """Stand-in for a YouTube embed."""
+    return _asset(VIDEO_HTML, "text/html")
+
+
+@bp.get("/pixel.gif")
+def pixel():
+    """Stand-in for an affiliate tracking pixel."""
+    return _asset(PIXEL, "image/gif")
+
+
+@bp.get("/shop")
+def shop():
+    """The demo shop with `?lang=sv|en` on <html>, and with `?csp=strict` under a strict nonce-based CSP."""
+    lang = request.args.get("lang") if request.args.get("lang") in ("sv", "en") else "sv"
+    strict = request.args.get("csp") == "strict"
+    nonce = secrets.token_urlsafe(16) if strict else None
+    site = current_app.config.get("CONSENT_DEMO_SITE", "demo")
+    html = render_template("demo.html", site=site, base_url=request.host_url.rstrip("/"), nonce=nonce, lang=lang)
+    response = Response(html, mimetype="text/html")
+    if strict:
+        response.headers["Content-Security-Policy"] = (
+            f"default-src 'self'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
+            "img-src 'self'; frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'"
+        )
+    return response
