@@ -18,6 +18,7 @@ from .sites import clear_site_cache, create_key, create_site, get_site, revoke_k
 # "module:attribute" of further commands, added by the parts that own them.
 COMMANDS: list[str] = [
     "consent_server.exports.cli:export_command",
+    "consent_server.inventory.cli:inventory",
 ]
 
 DEMO_SITE = "demo"

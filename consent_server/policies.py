@@ -11,6 +11,7 @@ from sqlalchemy import select
 from .canonical import content_hash
 from .errors import ApiError
 from .extensions import db
+from .inventory import content_errors, diff_content, is_material, material_reasons
 from .models import PolicyVersion, Site
 
 
@@ -47,20 +48,55 @@ def version_purposes(site_id: int, version: int) -> tuple[str, ...] | None:
     return tuple(policy.purposes) if policy is not None else None
 
 
-def _is_material(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    try:  # the inventory package owns the materiality rule once it exists
-        from .inventory.materiality import is_material
-    except ImportError:
-        return True
-    return is_material(old, new)
+def list_policies(site_id: int) -> list[PolicyVersion]:
+    """Every version a site ever published, oldest first."""
+    return list(db.session.scalars(
+        select(PolicyVersion).where(PolicyVersion.site_id == site_id).order_by(PolicyVersion.version)
+    ))
+
+
+def require_policy(site_id: int, version: int) -> PolicyVersion:
+    """One version of a site's policy, or a 404 error."""
+    policy = get_policy(site_id, version)
+    if policy is None:
+        raise ApiError(404, "unknown_policy_version", f"No policy version {version}.")
+    return policy
+
+
+def validate_content(content: Any) -> None:
+    """Raise a 422 ApiError with the schema errors (keyed by dotted path) when content is invalid."""
+    errors = content_errors(content)
+    if errors:
+        raise ApiError(422, "invalid_policy", "The policy content does not match schemas/policy-content.schema.json.",
+                       errors)
+
+
+def diff_policies(old: PolicyVersion, new: PolicyVersion) -> dict[str, Any]:
+    """What changed from one version to another, section by section, and why it is material (if it is)."""
+    diff = diff_content(old.content, new.content)
+    return {"from": old.version, "to": new.version, **diff, "material_reasons": material_reasons(diff)}
+
+
+def replace_inventory(
+    *, site: Site, inventory: dict[str, Any], texts: dict[str, Any] | None = None, material: bool | None = None
+) -> tuple[PolicyVersion, bool]:
+    """Publish the site's policy with a new inventory (and texts, else the current ones).
+
+    Returns the current version and whether a new one was made (False when nothing changed).
+    """
+    current = current_policy(site)
+    content = {**current.content, "inventory": inventory, "texts": texts if texts is not None else current.content["texts"]}
+    created = publish_policy(site=site, content=content, material=material)
+    return (created or current), created is not None
 
 
 def publish_policy(*, site: Site, content: dict[str, Any], material: bool | None = None) -> PolicyVersion | None:
     """Add a new version when the content changed; None when it is identical to the current one.
 
     `material` forces whether visitors are asked again; by default the materiality rule decides.
-    The caller owns the transaction.
+    The content is validated first (422 ApiError with the schema errors). The caller owns the transaction.
     """
+    validate_content(content)
     digest = content_hash(content)
     latest = db.session.scalars(
         select(PolicyVersion).where(PolicyVersion.site_id == site.id).order_by(PolicyVersion.version.desc()).limit(1)
@@ -68,13 +104,13 @@ def publish_policy(*, site: Site, content: dict[str, Any], material: bool | None
     if latest is not None and latest.content_hash == digest:
         return None
     if latest is None:
-        is_material, version = True, 1
+        asks_again, version = True, 1
     else:
-        is_material = _is_material(latest.content, content) if material is None else material
+        asks_again = is_material(latest.content, content) if material is None else material
         version = latest.version + 1
-    floor = version if is_material or latest is None else latest.consent_floor
+    floor = version if asks_again or latest is None else latest.consent_floor
     policy = PolicyVersion(
-        site_id=site.id, version=version, content=content, content_hash=digest, material=is_material, consent_floor=floor
+        site_id=site.id, version=version, content=content, content_hash=digest, material=asks_again, consent_floor=floor
     )
     db.session.add(policy)
     db.session.flush()

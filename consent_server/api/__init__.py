@@ -12,6 +12,7 @@ BLUEPRINTS: list[str] = [
     ".visitors",
     ".snippet",
     ".exports",
+    ".visitor_export",
 ]
 
 

@@ -4,10 +4,10 @@ Memory stays flat whatever the size of the log:
 
 * PostgreSQL: one server-side cursor (``stream_results`` + ``yield_per``) on
   a connection of its own, read a partition at a time.
-* SQLite has no server-side cursors (its driver would buffer nothing, but the
-  session would hold a read transaction for the whole export), so it pages by
-  id: the id bounds of the selection come from the ``(site_id, recorded_at)``
-  index, then each page is an index range scan on the rowid, ``id > last``.
+* SQLite: pages by id (keyset), each page a short read of its own, so no
+  read transaction spans the export: the id bounds of the selection come from
+  the ``(site_id, recorded_at)`` index, then each page is a range scan on the
+  rowid, ``id > last``; one visitor's records page on their own index.
 """
 from __future__ import annotations
 
@@ -83,16 +83,24 @@ def _streamed(conn: Connection, site_id: int, filters: Filters, batch: int) -> I
 
 
 def _paged(conn: Connection, site_id: int, filters: Filters, batch: int) -> Iterator[list[Row]]:
-    """Keyset pages on the rowid between the selection's id bounds; each page is its own short read."""
-    # Bounds from the (site_id, recorded_at) index alone; the other filters apply per page.
-    by_time = Filters(start=filters.start, end=filters.end)
-    bounds = _where(select(func.min(_table.c.id), func.max(_table.c.id)), site_id, by_time)
-    low, high = conn.execute(bounds).one()
-    conn.rollback()
-    if low is None:
-        return
+    """Keyset pages on the id; each page is its own short read."""
+    if filters.visitor_id is not None:
+        # One visitor: the (site_id, visitor_id, id) index already yields ids in order.
+        low, high, site_index = 0, None, True
+    else:
+        # Bounds from the (site_id, recorded_at) index alone; the other filters apply per page,
+        # which walks the rowid (site_id is hidden from the planner so it cannot pick a sort).
+        by_time = Filters(start=filters.start, end=filters.end)
+        bounds = _where(select(func.min(_table.c.id), func.max(_table.c.id)), site_id, by_time)
+        low, high = conn.execute(bounds).one()
+        conn.rollback()
+        if low is None:
+            return
+        site_index = False
+    base = record_select(site_id, filters, site_index=site_index).limit(batch)
+    if high is not None:
+        base = base.where(_table.c.id <= high)
     last = low - 1
-    base = record_select(site_id, filters, site_index=False).where(_table.c.id <= high).limit(batch)
     while True:
         rows = conn.execute(base.where(_table.c.id > last)).all()
         conn.rollback()  # end the read transaction between pages: writers are never held up

@@ -8,6 +8,7 @@ from flask import Flask
 PAGES: list[str] = [
     ".demo",
     ".api_docs",
+    ".cookie_policy",
     ".demo_assets",
 ]
 
