@@ -46,6 +46,9 @@ def register_request_checks(app: Flask) -> None:
     @app.before_request
     def require_json_body() -> None:
         # Bodies are JSON only; anything else is 415 before a parser sees it.
+        # Only for a route that exists with this method: otherwise the routing error (404/405) wins.
+        if request.routing_exception is not None:
+            return
         if request.method in JSON_METHODS and request.path.startswith("/api/"):
             if request.content_length == 0 and not request.mimetype:
                 return

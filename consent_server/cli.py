@@ -17,6 +17,10 @@ from .sites import clear_site_cache, create_key, create_site, get_site, revoke_k
 
 # "module:attribute" of further commands, added by the parts that own them.
 COMMANDS: list[str] = [
+    "consent_server.signing:keys_cli",
+    "consent_server.sealing:seal_command",
+    "consent_server.retention:purge_command",
+    "consent_server.verify_cli:verify_command",
     "consent_server.exports.cli:export_command",
     "consent_server.inventory.cli:inventory",
 ]
@@ -132,3 +136,7 @@ def main() -> None:
     """Console-script entry point."""
     register_commands()
     cli(prog_name="consent-server")
+
+
+if __name__ == "__main__":
+    main()

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ..models import ACTIONS
 
 VISITOR_ID = r"^[A-Za-z0-9_-]{16,64}$"
+_URL_CHAR = r"[^\s\x00-\x1f\x7f-\x9f\u2028\u2029]"
+PAGE_URL = re.compile(rf"^(https?://[^\s/?#\x00-\x1f\x7f-\x9f]+(?:[/?#]{_URL_CHAR}*)?|/{_URL_CHAR}*)$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
@@ -39,13 +41,12 @@ class ConsentIn(StrictSchema):
                           required=True, validate=validate.Length(max=64))
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
     language = fields.String(required=True, validate=validate.OneOf(("sv", "en")))
-    page_url = fields.String(validate=[validate.Length(max=2048), no_control_characters], allow_none=True)
+    page_url = fields.String(
+        validate=[validate.Length(max=2048), no_control_characters,
+                  validate.Regexp(PAGE_URL, error="Must be an http(s) URL or an absolute path.")],
+        allow_none=True,
+    )
     client_ts = fields.AwareDateTime(format="iso", allow_none=True)
-
-    @validates("page_url")
-    def _page_url(self, value: str | None, **_kwargs) -> None:
-        if value and not re.match(r"^(https?://[^\s/?#]+)?/?[^\s]*$", value):
-            raise ValidationError("Must be an http(s) URL or an absolute path.")
 
 
 class ConsentOut(Schema):

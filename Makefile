@@ -1,0 +1,36 @@
+# consent-server: `make run` serves the demo, `make test` runs every test.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test test-sqlite test-postgres venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Migrate the SQLite database under instance/, make sure the demo site exists, serve on :8000.
+run: venv
+	$(BIN)/consent-server demo --bind 127.0.0.1:8000
+
+# The whole suite on SQLite, then again on PostgreSQL when CONSENT_TEST_DATABASE_URL is set.
+test: test-sqlite test-postgres
+
+test-sqlite: venv
+	env -u CONSENT_TEST_DATABASE_URL $(BIN)/pytest
+
+test-postgres: venv
+	@if [ -n "$$CONSENT_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL: $$CONSENT_TEST_DATABASE_URL"; \
+		$(BIN)/pytest; \
+	else \
+		echo "CONSENT_TEST_DATABASE_URL not set: PostgreSQL run skipped"; \
+	fi
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

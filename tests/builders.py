@@ -1,0 +1,33 @@
+"""Payload builders shared by the tests."""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+
+def visitor_id() -> str:
+    """A fresh random visitor id, as the snippet makes them."""
+    return secrets.token_urlsafe(16)
+
+
+def consent_body(**overrides: Any) -> dict[str, Any]:
+    """A valid consent POST body; override any field."""
+    body: dict[str, Any] = {
+        "visitor_id": visitor_id(),
+        "policy_version": 1,
+        "choices": {"analytics": True, "ads": False},
+        "action": "custom",
+        "language": "sv",
+    }
+    body.update(overrides)
+    return body
+
+
+CHROME_UA = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36"
+)
+IPHONE_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.1 Mobile/15E148 Safari/604.1"
+)
