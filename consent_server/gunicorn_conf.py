@@ -22,3 +22,6 @@ errorlog = "-"
 access_log_format = '%({consent.client_net}e)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 forwarded_allow_ips = "127.0.0.1"
 proc_name = "consent-server"
+# Gunicorn's runtime control socket sits at one fixed path per user: several servers on
+# one host (nodes, tests, benchmarks) would fight over it, and we do not use it.
+control_socket_disable = True
