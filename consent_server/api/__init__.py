@@ -13,6 +13,8 @@ BLUEPRINTS: list[str] = [
     ".snippet",
     ".exports",
     ".visitor_export",
+    ".receipts",
+    ".erasure",
 ]
 
 

@@ -57,8 +57,10 @@ def record_line(
     return _dumps(obj)
 
 
-def erasure_line(*, index: int, batch: int, visitor_hmac: str, erased_at: str, records: int, leaf_hash: str) -> str:
-    """A sealed erasure event."""
+def erasure_line(
+    *, index: int | None, batch: int | None, visitor_hmac: str, erased_at: str, records: int, leaf_hash: str | None
+) -> str:
+    """An erasure event (index, batch and leaf_hash None when not sealed yet)."""
     return _dumps({
         "type": "erasure", "index": index, "batch": batch, "visitor_hmac": visitor_hmac,
         "erased_at": erased_at, "records": records, "leaf_hash": leaf_hash,

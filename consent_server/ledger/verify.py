@@ -41,6 +41,7 @@ class Summary:
     redacted: int = 0
     elided: int = 0
     unsealed: int = 0
+    unsealed_records: int = 0
     batches: int = 0
     policies: int = 0
     first_batch: int | None = None
@@ -66,7 +67,7 @@ class Summary:
         if self.elided:
             lines.append(f"  {self.elided} leaves outside the exported time range (hashes only)")
         if self.unsealed:
-            lines.append(f"  WARNING {self.unsealed} records not sealed yet: present but not proven")
+            lines.append(f"  WARNING {self.unsealed} records or erasure events not sealed yet: present but not proven")
         if self.keys_from_file:
             lines.append("  WARNING public keys taken from the file itself; pass --keys with the published keys.json")
         return "\n".join(lines)
@@ -203,10 +204,17 @@ class Verifier:
         if cp and cp.get("last_recorded_at") and obj["recorded_at"] <= cp["last_recorded_at"]:
             raise self.fail(f"{name} is unsealed but lies in the part of the log purged at the checkpoint", receipt)
         self.summary.unsealed += 1
+        self.summary.unsealed_records += 1
 
     def _erasure(self, obj: dict[str, Any]) -> None:
         index = obj["index"]
         name = f"erasure of {obj['visitor_hmac']}"
+        if index is None:
+            # Recorded but not sealed yet: it explains redacted records, and is reported as unproven.
+            self.erased.add(obj["visitor_hmac"])
+            self.summary.erasures += 1
+            self.summary.unsealed += 1
+            return
         self._check_index(index, name)
         leaf = _encode([ERASURE_TAG, self.site, index, obj["visitor_hmac"], obj["erased_at"], obj["records"]])
         digest = _sha256(b"\x00" + leaf.encode("utf-8")).digest()
@@ -260,7 +268,7 @@ class Verifier:
         if self.batch_hashes:
             raise self.fail(f"{len(self.batch_hashes)} leaves after the last tree head (last: {self.last_record})")
         s = self.summary
-        expected = {"records": s.records + s.unsealed, "erasures": s.erasures, "batches": s.batches}
+        expected = {"records": s.records + s.unsealed_records, "erasures": s.erasures, "batches": s.batches}
         got = {k: obj.get(k) for k in expected}
         if got != expected:
             raise self.fail(f"the end line counts {got} but the export holds {expected}")

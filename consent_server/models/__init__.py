@@ -3,5 +3,6 @@ from .consents import ACTIONS, Consent
 from .keys import ROLES, ApiKey
 from .policies import PolicyVersion
 from .sites import Site, SiteOrigin
+from . import seals  # noqa: F401,E402 - registers the seal tables (proofs)
 
 __all__ = ["ACTIONS", "ROLES", "ApiKey", "Consent", "PolicyVersion", "Site", "SiteOrigin"]

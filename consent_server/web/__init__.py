@@ -10,6 +10,8 @@ PAGES: list[str] = [
     ".api_docs",
     ".cookie_policy",
     ".demo_assets",
+    ".receipts",
+    "..signing",
 ]
 
 

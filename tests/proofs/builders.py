@@ -1,13 +1,12 @@
 """Builders for proof tests: records, policies and in-memory sealed logs (pure)."""
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
-import hashlib
-
 from consent_server.ledger import keys
-from consent_server.ledger.leaf import canonical
 from consent_server.ledger.builder import MemoryLog
+from consent_server.ledger.leaf import canonical
 
 POLICY = {"inventory": {"sections": [{"purpose": "necessary"}, {"purpose": "analytics"}]}, "texts": {"sv": {}, "en": {}}}
 

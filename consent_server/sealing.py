@@ -1,0 +1,236 @@
+"""Seal unsealed consent records into signed Merkle batches, off the request path.
+
+``record_consent`` only inserts a row. A sealer (a background thread in each
+gunicorn worker, or ``consent-server seal``) later takes a site's unsealed
+records older than a grace period, in id order, gives each a leaf index, a
+salt and a leaf hash, and signs one tree head over the batch, chained to the
+previous head. On PostgreSQL only the sealer takes a lock, a transaction-scoped
+advisory lock per site (``pg_try_advisory_xact_lock``): a busy node skips the
+site instead of waiting, and consent POSTs never touch it. On SQLite the
+database's own write lock serialises sealers; a sealer that loses the race
+rolls back and leaves the work to the winner.
+
+Why a grace period and a look-back window: on PostgreSQL a record with id N
+can commit after N+1. Unsealed rows are found by an anti-join (no leaf yet),
+not by "id above the last sealed id", so a late commit is never skipped; it is
+sealed in the next batch (its leaf index, not its id, is its log position).
+The look-back window (an hour before the newest sealed record) bounds that
+scan with the (site_id, recorded_at) index.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from .extensions import db
+from .ledger import heads, merkle
+from .ledger.builder import record_leaf_hash, sign_batch
+from .ledger.leaf import PERSONAL_FIELDS, erasure_leaf, new_salt, personal_digest, timestamp
+from .models import Consent, PolicyVersion, Site
+from .models.seals import ConsentLeaf, Erasure, SealBatch, SealCheckpoint
+from .models.types import utcnow
+from .signing import SigningKeyMissing, register_key, signing_key
+
+log = logging.getLogger(__name__)
+
+SEAL_LOCK_CLASS = 0x5EA1
+LATE_WINDOW = timedelta(hours=1)
+COLUMNS = (
+    Consent.id, Consent.receipt_id, Consent.recorded_at, Consent.policy_version, Consent.choices, Consent.action,
+    Consent.language, Consent.gpc, Consent.client_ts, *(getattr(Consent, f) for f in PERSONAL_FIELDS),
+)
+
+
+@dataclass
+class SealResult:
+    """One sealed batch."""
+
+    site: str
+    batch: int
+    size: int
+    tree_size: int
+
+
+def chain_tip(site_id: int) -> tuple[int, int, str, datetime | None]:
+    """(next batch number, next leaf index, hash of the last head, newest sealed record time) of a site."""
+    last = db.session.scalar(select(SealBatch).where(SealBatch.site_id == site_id).order_by(SealBatch.batch.desc()).limit(1))
+    if last is not None:
+        head = json.loads(last.head)
+        return last.batch + 1, head["tree_size"], heads.head_hash(head), last.last_recorded_at
+    checkpoint = latest_checkpoint(site_id)
+    if checkpoint is not None:
+        statement = json.loads(checkpoint.statement)
+        return statement["batch"] + 1, statement["tree_size"], statement["head"], None
+    return 1, 0, heads.GENESIS, None
+
+
+def latest_checkpoint(site_id: int) -> SealCheckpoint | None:
+    """The site's newest purge checkpoint, if it was ever purged."""
+    return db.session.scalar(
+        select(SealCheckpoint).where(SealCheckpoint.site_id == site_id).order_by(SealCheckpoint.id.desc()).limit(1)
+    )
+
+
+def _try_lock(site_id: int) -> bool:
+    if db.engine.dialect.name != "postgresql":
+        return True
+    return bool(db.session.scalar(text("SELECT pg_try_advisory_xact_lock(:c, :s)"), {"c": SEAL_LOCK_CLASS, "s": site_id}))
+
+
+def _policy_hashes(site_id: int) -> dict[int, str]:
+    rows = db.session.execute(select(PolicyVersion.version, PolicyVersion.content_hash).where(PolicyVersion.site_id == site_id))
+    return {version: content_hash for version, content_hash in rows}
+
+
+def _unsealed(site_id: int, cutoff: datetime, since: datetime | None, limit: int) -> list[Any]:
+    query = (
+        select(*COLUMNS)
+        .outerjoin(ConsentLeaf, ConsentLeaf.consent_id == Consent.id)
+        .where(Consent.site_id == site_id, ConsentLeaf.consent_id.is_(None), Consent.recorded_at < cutoff)
+        .order_by(Consent.id)
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(Consent.recorded_at >= since - LATE_WINDOW)
+    return db.session.execute(query).all()
+
+
+def _leaves(site: Site, first_index: int, rows: list[Any], erasures: list[Erasure]) -> tuple[list[dict], list[bytes]]:
+    policy = _policy_hashes(site.id)
+    leaf_rows, hashes = [], []
+    for offset, row in enumerate(rows):
+        salt = new_salt()
+        digest = personal_digest(salt, row[9:])
+        record = {
+            "receipt_id": row.receipt_id, "recorded_at": timestamp(row.recorded_at), "policy_version": row.policy_version,
+            "choices": row.choices, "action": row.action, "language": row.language, "gpc": bool(row.gpc),
+            "client_ts": timestamp(row.client_ts),
+        }
+        h = record_leaf_hash(site.key, first_index + offset, record, policy[row.policy_version], digest)
+        hashes.append(h)
+        leaf_rows.append({"consent_id": row.id, "site_id": site.id, "leaf_index": first_index + offset,
+                          "leaf_hash": h.hex(), "salt": salt.hex(), "personal_digest": digest})
+    for erasure in erasures:
+        index = first_index + len(hashes)
+        h = merkle.leaf_hash(erasure_leaf(site.key, index, erasure.visitor_hmac, timestamp(erasure.erased_at), erasure.records))
+        erasure.leaf_index, erasure.leaf_hash = index, h.hex()
+        hashes.append(h)
+    return leaf_rows, hashes
+
+
+def seal_site(site: Site, *, grace: float | None = None, max_batch: int | None = None) -> SealResult | None:
+    """Seal the site's oldest unsealed records (and erasures) as one signed batch and commit; None if nothing to do."""
+    config = current_app.config
+    grace = config["CONSENT_SEAL_GRACE"] if grace is None else grace
+    max_batch = max_batch or config["CONSENT_SEAL_BATCH"]
+    key = signing_key()
+    now = utcnow()
+    try:
+        if not _try_lock(site.id):
+            db.session.rollback()
+            return None
+        batch, first_index, prev, newest = chain_tip(site.id)
+        cutoff = now - timedelta(seconds=grace)
+        rows = _unsealed(site.id, cutoff, newest, max_batch)
+        erasures = list(db.session.scalars(
+            select(Erasure).where(Erasure.site_id == site.id, Erasure.batch_id.is_(None), Erasure.erased_at < cutoff)
+            .order_by(Erasure.id).limit(max(max_batch - len(rows), 0))
+        ))
+        if not rows and not erasures:
+            db.session.rollback()
+            return None
+        register_key(key)
+        leaf_rows, hashes = _leaves(site, first_index, rows, erasures)
+        head, signature = sign_batch(key=key, site=site.key, batch=batch, first_index=first_index,
+                                     leaf_hashes=hashes, prev=prev, sealed_at=timestamp(now))
+        times = [row.recorded_at for row in rows]
+        sealed = SealBatch(site_id=site.id, batch=batch, first_index=first_index, size=len(hashes),
+                           head=heads.signed_bytes(head).decode("utf-8"), signature=signature, sealed_at=now,
+                           first_recorded_at=min(times, default=None), last_recorded_at=max(times, default=None))
+        db.session.add(sealed)
+        db.session.flush()
+        for leaf in leaf_rows:
+            leaf["batch_id"] = sealed.id
+        if leaf_rows:
+            db.session.execute(insert(ConsentLeaf), leaf_rows)
+        for erasure in erasures:
+            erasure.batch_id = sealed.id
+        db.session.commit()
+    except (IntegrityError, OperationalError) as error:
+        # Another sealer (SQLite: another process) sealed these rows first.
+        db.session.rollback()
+        log.info("sealing %s skipped: %s", site.key, error.__class__.__name__)
+        return None
+    return SealResult(site=site.key, batch=batch, size=len(hashes), tree_size=head["tree_size"])
+
+
+def seal_all(*, site_key: str | None = None, grace: float | None = None) -> list[SealResult]:
+    """Seal every site (or one) until nothing older than the grace period is left unsealed."""
+    query = select(Site).order_by(Site.id)
+    if site_key:
+        query = query.where(Site.key == site_key)
+    results = []
+    for site in db.session.scalars(query).all():
+        while (result := seal_site(site, grace=grace)) is not None:
+            results.append(result)
+    return results
+
+
+def unsealed_count(site_id: int) -> int:
+    """Records of a site with no leaf yet."""
+    return db.session.scalar(
+        select(func.count()).select_from(Consent).outerjoin(ConsentLeaf, ConsentLeaf.consent_id == Consent.id)
+        .where(Consent.site_id == site_id, ConsentLeaf.consent_id.is_(None))
+    ) or 0
+
+
+def _loop(app: Flask, interval: float, stop: threading.Event) -> None:
+    while not stop.wait(interval * random.uniform(0.8, 1.2)):
+        with app.app_context():
+            try:
+                seal_all()
+            except SigningKeyMissing:
+                log.warning("background sealer: no signing key; run `consent-server keys init`")
+            except Exception:  # noqa: BLE001 - the sealer must outlive one bad round; the next round retries
+                log.exception("background sealer round failed")
+            finally:
+                db.session.remove()
+
+
+def start_background_sealer(app: Flask) -> threading.Event | None:
+    """Start the sealer thread of this worker (CONSENT_SEAL_INTERVAL seconds, 0 = off); returns its stop event."""
+    interval = app.config["CONSENT_SEAL_INTERVAL"]
+    if not interval or app.config.get("TESTING"):
+        return None
+    stop = threading.Event()
+    threading.Thread(target=_loop, args=(app, interval, stop), name="consent-sealer", daemon=True).start()
+    return stop
+
+
+@click.command("seal")
+@click.option("--site", "site_key", default=None, help="Only this site.")
+@click.option("--grace", type=float, default=None, help="Seconds a record must be old (default CONSENT_SEAL_GRACE).")
+@with_appcontext
+def seal_command(site_key: str | None, grace: float | None) -> None:
+    """Seal unsealed consent records into signed batches now."""
+    try:
+        results = seal_all(site_key=site_key, grace=grace)
+    except SigningKeyMissing as error:
+        raise click.ClickException(str(error)) from None
+    for r in results:
+        click.echo(f"{r.site}: batch {r.batch}, {r.size} leaves, log size {r.tree_size}")
+    click.echo(f"{len(results)} batches sealed")
+
+
+__all__ = ["SealResult", "seal_all", "seal_site", "start_background_sealer", "unsealed_count"]
