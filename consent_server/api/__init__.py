@@ -10,11 +10,11 @@ BLUEPRINTS: list[str] = [
     ".health",
     ".consents",
     ".visitors",
+    ".inventory",
+    ".policy_versions",
     ".snippet",
     ".exports",
     ".visitor_export",
-    ".receipts",
-    ".erasure",
 ]
 
 
