@@ -15,6 +15,8 @@ BLUEPRINTS: list[str] = [
     ".snippet",
     ".exports",
     ".visitor_export",
+    ".receipts",
+    ".erasure",
 ]
 
 
