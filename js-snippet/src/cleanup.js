@@ -1,4 +1,5 @@
 // Withdrawal: remove a purpose's first-party storage named in the inventory (patterns like _ga_* too).
+import { COOKIE } from './constants.js';
 
 /** @param {string} pattern @returns {RegExp} */
 function toRegExp(pattern) {
@@ -23,7 +24,8 @@ function clearStorage(store, re) {
  * @param {import('./constants.js').Purpose} purpose
  */
 export function purge(purpose) {
-  const names = document.cookie.split('; ').map((c) => c.split('=')[0]);
+  // Our own cookie stays whatever a pattern says (an inventory may list a bare "*").
+  const names = document.cookie.split('; ').map((c) => c.split('=')[0]).filter((n) => n && n !== COOKIE);
   for (const svc of purpose.services || []) {
     for (const item of svc.storage || []) {
       if (item.party !== 'first') continue;

@@ -138,7 +138,7 @@ export function createUI(cx) {
     const p = cfg.purposes.find((x) => x.purpose === purpose);
     const svc = (p && p.services) || [];
     const names = svc.map((s) => s.name).join(', ') || loc(p && p.title) || purpose;
-    const storage = [...new Set(svc.flatMap((s) => (s.storage || []).map((i) => i.name)))];
+    const storage = [...new Set(svc.flatMap((s) => (s.storage || []).map((i) => (i.name === '*' ? i.domain : i.name))))];
     return h('div', { className: 'cs-ph', lang },
       h('p', { className: 'cs-pt' }, names + (el.title ? ': ' + el.title : '')),
       h('p', {}, t.placeholder_text),

@@ -138,3 +138,42 @@ def screenshot(page: Any, name: str) -> None:
     """Save a screenshot under tests/artifacts/ (gitignored)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+
+def texts(lang: str = "sv") -> dict[str, str]:
+    """Our default banner texts in one language (what the demo site shows)."""
+    from consent_server.snippet import default_texts
+
+    return default_texts()[lang]
+
+
+def click(page: Any, key: str, lang: str = "sv") -> None:
+    """Click the banner button whose default text is texts(lang)[key], in whichever layer is shown."""
+    page.locator(".cs").get_by_role("button", name=texts(lang)[key], exact=True).click()
+
+
+def open_prefs(page: Any, lang: str = "sv") -> None:
+    """Open the second layer from the first."""
+    click(page, "customise", lang)
+    page.wait_for_selector(".cs-2")
+
+
+def switch(page: Any, purpose: str) -> Any:
+    """The switch of one purpose in the second layer."""
+    return page.locator(f"#cs-p-{purpose}")
+
+
+def with_wp_standin(visitor: Visitor) -> None:
+    """Print the WP Consent API stand-in at the end of <body> of every shop page, as WordPress does."""
+    standin = (Path(__file__).parent / "wp_consent_api_standin.js").read_text()
+
+    def page_with_footer_script(route: Any) -> None:
+        response = route.fetch()
+        html = response.text().replace("</body>", '<script src="/wp-content/plugins/wp-consent-api/'
+                                                  'assets/js/wp-consent-api.js"></script></body>')
+        route.fulfill(response=response, body=html)
+
+    visitor.context.route(lambda url: urlsplit(url).path in ("/", "/demo-assets/shop"), page_with_footer_script)
+    visitor.context.route("**/wp-consent-api.js", lambda route: route.fulfill(body=standin,
+                                                                              content_type="text/javascript"))
