@@ -19,6 +19,8 @@ max_requests = 0
 wsgi_app = "consent_server.wsgi:app"
 accesslog = os.environ.get("CONSENT_ACCESS_LOG", "-")
 errorlog = "-"
+# Also truncates the peer address gunicorn itself logs for requests it rejects (helper: serving tests).
+logger_class = "consent_server.gunicorn_logging.PrivateLogger"
 access_log_format = '%({consent.client_net}e)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 forwarded_allow_ips = "127.0.0.1"
 proc_name = "consent-server"
