@@ -102,7 +102,13 @@ function consent_server_sanitize_url( $value ) {
  */
 function consent_server_sanitize_site( $value ) {
 	$site = strtolower( trim( (string) $value ) );
-	return preg_match( '/^[a-z0-9][a-z0-9_-]{0,63}$/', $site ) ? $site : '';
+	if ( preg_match( '/^[a-z0-9][a-z0-9_-]{0,63}$/', $site ) ) {
+		return $site;
+	}
+	if ( '' !== $site && function_exists( 'add_settings_error' ) ) {
+		add_settings_error( CONSENT_SERVER_OPTION_SITE, 'invalid_site', __( 'The site key may hold only a-z, 0-9, "-" and "_".', 'consent-server' ) );
+	}
+	return '';
 }
 
 /**

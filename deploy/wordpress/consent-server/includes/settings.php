@@ -66,7 +66,7 @@ function consent_server_field_url() {
 /** Render the site field. */
 function consent_server_field_site() {
 	printf(
-		'<input type="text" class="regular-text code" id="%1$s" name="%1$s" value="%2$s" pattern="[a-z0-9][a-z0-9_\-]{0,63}" /><p class="description">%3$s</p>',
+		'<input type="text" class="regular-text code" id="%1$s" name="%1$s" value="%2$s" /><p class="description">%3$s</p>',
 		esc_attr( CONSENT_SERVER_OPTION_SITE ),
 		esc_attr( consent_server_site() ),
 		esc_html__( 'The site\'s id on the server (public; it is part of the banner URL). Never paste an API key here.', 'consent-server' )
