@@ -1,0 +1,79 @@
+"""The sealer: off the request path, in id order, in bounded batches, never skipping a late commit."""
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+
+from consent_server.extensions import db
+from consent_server.models.seals import SealBatch
+from consent_server.sealing import seal_all, seal_command, unsealed_count
+
+
+def test_posting_a_consent_does_not_seal_it(app, site, signed, log):
+    log.post(3)
+    assert unsealed_count(site.id) == 3
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SealBatch)) == 0
+
+
+def test_records_younger_than_the_grace_period_wait(app, site, signed, log):
+    log.post(2)
+    assert seal_all(grace=3600) == []
+    assert unsealed_count(site.id) == 2
+
+
+def test_sealing_follows_id_order_and_chains_heads(app, site, signed, log):
+    receipts = log.post(5)
+    (first,) = log.seal()
+    receipts += log.post(2)
+    (second,) = log.seal()
+    assert (first.batch, first.size, second.batch, second.tree_size) == (1, 5, 2, 7)
+    order = db.session.execute(sa.text(
+        "SELECT c.receipt_id FROM consent_leaves l JOIN consents c ON c.id = l.consent_id ORDER BY l.leaf_index"
+    )).scalars().all()
+    assert order == receipts
+    heads = [json.loads(h) for h in db.session.scalars(sa.select(SealBatch.head).order_by(SealBatch.batch))]
+    assert heads[0]["prev"] == "0" * 64 and heads[1]["prev"] != heads[0]["prev"]
+
+
+def test_batches_are_bounded(app, site, signed, log):
+    app.config["CONSENT_SEAL_BATCH"] = 4
+    log.post(10)
+    assert [r.size for r in log.seal()] == [4, 4, 2]
+    assert log.verify(log.export(site)).exit_code == 0
+
+
+def test_a_late_commit_with_a_lower_id_is_sealed_next_time(app, site, signed, log):
+    receipts = log.post(3)
+    # Hide record 2 from the first seal, as if its transaction had not committed yet (PostgreSQL can
+    # commit id N after N+1): a future recorded_at keeps it out of the sealer's grace cutoff.
+    original = db.session.execute(sa.text("SELECT recorded_at FROM consents WHERE receipt_id = :r"),
+                                  {"r": receipts[1]}).scalar()
+    db.session.execute(sa.text("UPDATE consents SET recorded_at = :t WHERE receipt_id = :r"),
+                       {"t": "2999-01-01 00:00:00" if db.engine.dialect.name == "sqlite" else "2999-01-01T00:00:00Z",
+                        "r": receipts[1]})
+    db.session.commit()
+    assert [r.size for r in log.seal()] == [2]
+    db.session.execute(sa.text("UPDATE consents SET recorded_at = :t WHERE receipt_id = :r"),
+                       {"t": original, "r": receipts[1]})
+    db.session.commit()
+    assert [r.size for r in log.seal()] == [1]
+    order = db.session.execute(sa.text(
+        "SELECT c.receipt_id FROM consent_leaves l JOIN consents c ON c.id = l.consent_id ORDER BY l.leaf_index"
+    )).scalars().all()
+    assert order == [receipts[0], receipts[2], receipts[1]]
+    assert log.verify(log.export(site)).exit_code == 0
+
+
+def test_seal_command(app, site, signed, log, runner):
+    log.post(2)
+    result = runner.invoke(seal_command, ["--grace", "0"])
+    assert result.exit_code == 0, result.output
+    assert "shop: batch 1, 2 leaves" in result.output
+
+
+def test_seal_command_without_a_key_says_what_to_do(app, site, log, runner):
+    log.post(1)
+    result = runner.invoke(seal_command, ["--grace", "0"])
+    assert result.exit_code != 0
+    assert "keys init" in result.output
