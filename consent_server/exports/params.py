@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..models import ACTIONS
 from .query import Filters
-from .service import FORMATS
+from .service import FORMATS, TIME_ONLY_FORMATS
 
 PURPOSE = r"^[a-z][a-z0-9_]{1,31}$"
 
@@ -54,6 +54,12 @@ class ExportArgs(Schema):
             raise ValidationError("Must be later than 'from'.", "to")
         if "decision" in data and "purpose" not in data:
             raise ValidationError("Needs 'purpose'.", "decision")
+        if data.get("format") in TIME_ONLY_FORMATS:
+            for name in ("purpose", "decision", "action"):
+                if name in data:
+                    raise ValidationError(
+                        "The jsonl proof export covers whole sealed batches so verify can check them: "
+                        "filter by from/to only (use csv, xlsx or iso27560 to filter further).", name)
 
 
 def filters_from(args: dict) -> Filters:

@@ -18,13 +18,17 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import PolicyVersion, Site
+from ..proof_export import iter_jsonl_lines
 from . import iso27560
 from .csv_writer import iter_csv
-from .jsonl_writer import iter_jsonl
 from .query import BATCH, Filters, iter_batches
 from .records import purpose_columns, timestamp
 from .xlsx_writer import iter_xlsx
 
+CHUNK_CHARS = 64 * 1024
+# The proof export covers whole sealed batches so that `verify` can check every root:
+# it can be cut by time only, never by purpose or action.
+TIME_ONLY_FORMATS = frozenset({"jsonl"})
 FORMATS: dict[str, tuple[str, str]] = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "jsonl": ("application/x-ndjson; charset=utf-8", "jsonl"),
@@ -62,13 +66,14 @@ def build_export(site: Site, fmt: str, filters: Filters, *, batch: int = BATCH) 
     mimetype, extension = FORMATS[fmt]
     now = datetime.now(timezone.utc)
     policies = policy_rows(site.id)
+    if fmt == "jsonl":
+        chunks = _chunked(iter_jsonl_lines(site, filters.start, filters.end))
+        return Export(chunks=chunks, mimetype=mimetype, filename=export_filename(site.key, extension, now))
     batches = iter_batches(db.engine, site.id, filters, batch=batch)
     if fmt == "csv":
         chunks = iter_csv(batches, purpose_columns(_purposes(p.content) for p in policies))
     elif fmt == "xlsx":
         chunks = iter_xlsx(batches, purpose_columns(_purposes(p.content) for p in policies))
-    elif fmt == "jsonl":
-        chunks = _jsonl(site, filters, batches)
     else:
         chunks = _iso(site, filters, batches, policies, now)
     return Export(chunks=chunks, mimetype=mimetype, filename=export_filename(site.key, extension, now))
@@ -78,9 +83,18 @@ def _purposes(content: dict[str, Any]) -> list[str]:
     return [section["purpose"] for section in content["inventory"]["sections"]]
 
 
-def _jsonl(site: Site, filters: Filters, batches: Iterator[list[Any]]) -> Iterator[bytes]:
-    """Plain-record JSON Lines (the proofs producer replaces this once it lands)."""
-    return iter_jsonl(batches)
+def _chunked(lines: Iterator[str]) -> Iterator[bytes]:
+    """Group the proof export's lines into chunks of about CHUNK_CHARS, UTF-8 encoded."""
+    parts: list[str] = []
+    size = 0
+    for line in lines:
+        parts.append(line)
+        size += len(line)
+        if size >= CHUNK_CHARS:
+            yield "".join(parts).encode("utf-8")
+            parts, size = [], 0
+    if parts:
+        yield "".join(parts).encode("utf-8")
 
 
 def _iso(site: Site, filters: Filters, batches: Iterator[list[Any]], policies: list[Any], now: datetime):
@@ -96,6 +110,7 @@ def _iso(site: Site, filters: Filters, batches: Iterator[list[Any]], policies: l
             "from": timestamp(filters.start) or None,
             "to": timestamp(filters.end) or None,
             "purpose": filters.purpose,
+            "decision": filters.decision,
             "action": filters.action,
         },
     }

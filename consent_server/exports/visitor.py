@@ -18,7 +18,7 @@ from ..errors import ApiError
 from ..extensions import db
 from ..models import Consent, Site
 from .csv_writer import iter_csv
-from .jsonl_writer import record_dict
+from .record_json import record_dict
 from .query import Filters, iter_batches
 from .records import I_VERSION, Row, purpose_columns, timestamp
 from .service import Export, policy_rows

@@ -61,11 +61,28 @@ def test_csv_has_one_row_per_record_and_a_column_per_purpose(client, log, owner_
     assert rows[0]["recorded_at_utc"] == "2026-01-10T08:00:00Z"
 
 
-def test_jsonl_lines_are_records(client, log, owner_key, bearer):
-    body = client.get(URL, query_string={"format": "jsonl"}, headers=bearer(owner_key)).get_data(as_text=True)
-    lines = [json.loads(line) for line in body.splitlines() if line]
-    records = [line for line in lines if "receipt_id" in line or line.get("type") == "record"]
-    assert len(records) == 6
+def test_jsonl_is_the_proof_export_and_verifies(client, runner, site, add_records, owner_key, bearer):
+    from consent_server.ledger import KeyRing, verify_lines
+    from consent_server.sealing import seal_all
+    from consent_server.signing import keys_cli
+
+    assert runner.invoke(keys_cli, ["init"]).exit_code == 0
+    add_records(site, 7)
+    seal_all(grace=0)
+    add_records(site, 2)  # not sealed yet: present, flagged as unsealed
+    response = client.get(URL, query_string={"format": "jsonl"}, headers=bearer(owner_key))
+    lines = response.get_data(as_text=True).splitlines()
+    assert [json.loads(line)["type"] for line in lines].count("record") == 9
+    keys = KeyRing.from_document(client.get("/.well-known/consent-server/keys.json").get_json())
+    summary = verify_lines(lines, keys)
+    assert summary.records == 7 and summary.unsealed_records == 2 and summary.batches == 1
+
+
+@pytest.mark.parametrize("extra", [{"purpose": "ads"}, {"action": "custom"}])
+def test_jsonl_can_only_be_cut_by_time(client, site, owner_key, bearer, extra):
+    response = client.get(URL, query_string={"format": "jsonl", **extra}, headers=bearer(owner_key))
+    assert response.status_code == 422
+    assert set(response.get_json()["errors"]) == set(extra)
 
 
 def test_xlsx_has_every_record(client, log, owner_key, bearer):

@@ -26,7 +26,7 @@ def document(rows, content):
         "generated_at": "2026-11-25T12:00:00Z",
         "site": {"key": "demo", "name": "Demo"},
         "pii_controller": {"name": "Demo"},
-        "filters": {"from": None, "to": None, "purpose": None, "action": None},
+        "filters": {"from": None, "to": None, "purpose": None, "decision": None, "action": None},
     }
     return b"".join(iter_iso27560([rows], header=header, notices=[notice], validity="P365D"))
 

@@ -1,13 +1,11 @@
-"""Plain-record JSON Lines: one consent record per line (pure, streaming).
+"""A consent record as a plain JSON object (pure): the shape of the visitor's own exports.
 
-The auditor export's ``format=jsonl`` uses the proofs producer when it is
-installed (it adds signatures and the seal that ``verify`` needs); this plain
-form is the fallback and the shape the visitor's own exports use.
+The auditor export's ``format=jsonl`` is the proofs producer
+(``consent_server.proof_export.iter_jsonl_lines``), which adds the seals and
+signatures that ``verify`` needs.
 """
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from .records import (
@@ -32,9 +30,6 @@ from .records import (
     timestamp,
 )
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
 def record_dict(row: Row) -> dict[str, Any]:
     """The record as a JSON object (the API's field names, timestamps as RFC 3339 UTC)."""
     return {
@@ -56,10 +51,3 @@ def record_dict(row: Row) -> dict[str, Any]:
         "client_ts": timestamp(row[I_CLIENT_TS]) or None,
         "user_agent": row[I_USER_AGENT],
     }
-
-
-def iter_jsonl(batches: Iterable[Sequence[Row]]) -> Iterator[bytes]:
-    """Yield UTF-8 JSON Lines, one chunk per batch."""
-    for batch in batches:
-        if batch:
-            yield ("\n".join([_dumps(record_dict(row)) for row in batch]) + "\n").encode("utf-8")
