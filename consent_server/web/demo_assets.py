@@ -6,6 +6,7 @@ that set the first-party cookies their real counterparts would (names from the d
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -66,8 +67,9 @@ def pixel():
 
 @bp.get("/shop")
 def shop():
-    """The demo shop with `?lang=sv|en` on <html>, and with `?csp=strict` under a strict nonce-based CSP."""
-    lang = request.args.get("lang") if request.args.get("lang") in ("sv", "en") else "sv"
+    """The demo shop with `?lang=` on <html> (sv, en, or another tag to see the fallback), and with `?csp=strict` under a strict nonce-based CSP."""
+    lang = request.args.get("lang", "sv")
+    lang = lang if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", lang) else "sv"
     strict = request.args.get("csp") == "strict"
     nonce = secrets.token_urlsafe(16) if strict else None
     site = current_app.config.get("CONSENT_DEMO_SITE", "demo")
