@@ -1,6 +1,7 @@
 """Static checks of the plugin: every PHP file parses, the headers say what WordPress needs."""
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 
@@ -54,3 +55,43 @@ def test_no_php8_only_syntax():
     for path in harness.PLUGIN_DIR.rglob("*.php"):
         for number, line in enumerate(path.read_text().splitlines(), 1):
             assert not pattern.search(line), f"{path}:{number}: {line}"
+
+
+README = (harness.PLUGIN_DIR / "readme.txt").read_text()
+
+
+@pytest.mark.parametrize("field", ["Requires at least: 6.1", "Requires PHP: 7.4", "Stable tag: 0.1.0",
+                                   "License: GPLv2 or later", "Tested up to: 6.1"])
+def test_readme_header(field):
+    header = README.split("\n\n", 1)[0]
+    assert README.startswith("=== Consent Server ===\n") and field in header.splitlines()
+
+
+def test_readme_short_description_fits_the_directory():
+    short = README.split("\n\n")[1]
+    assert "\n" not in short and len(short) <= 150
+
+
+@pytest.mark.parametrize("section", ["Description", "Installation", "Frequently Asked Questions", "For developers",
+                                     "WooCommerce cookies", "Changelog"])
+def test_readme_sections(section):
+    assert f"\n== {section} ==\n" in README
+
+
+def test_readme_documents_the_php_helper_beside_the_js_api():
+    developers = README.split("== For developers ==")[1].split("\n== ")[0]
+    assert "consent_server_has_consent( 'analytics' )" in developers
+    assert "window.ConsentServer.has( 'analytics' )" in developers
+
+
+def test_readme_woocommerce_cookies_match_the_default_inventory():
+    inventory = json.loads((harness.ROOT / "consent_server" / "data" / "default_inventory.json").read_text())
+    where = {item["name"]: section["purpose"] for section in inventory["sections"]
+             for service in section["services"] for item in service["storage"]}
+    listed = README.split("== WooCommerce cookies ==")[1].split("\n== ")[0]
+    rows = [line for line in listed.splitlines() if line.startswith("* ")]
+    assert len(rows) >= 7
+    for row in rows:
+        names, purpose = re.findall(r"`([^`]+)`", row.split(" – ")[0]), row.split(" – ")[1]
+        for name in names:
+            assert where.get(name) == purpose, (name, purpose)
