@@ -22,7 +22,9 @@ def load_keyring(source: str) -> KeyRing:
     return KeyRing.from_document(document)
 
 
-def run_verify(path: str, keys: str | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def run_verify(
+    path: str, keys: str | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr, workers: int | None = None
+) -> int:
     """Verify ``path``; print the summary (exit 0) or the first failure (exit 1); 2 for unreadable input."""
     try:
         keyring = load_keyring(keys) if keys else None
@@ -30,7 +32,7 @@ def run_verify(path: str, keys: str | None, out: TextIO = sys.stdout, err: TextI
         print(f"cannot load keys from {keys}: {exc}", file=err)
         return 2
     try:
-        summary = verify_file(path, keyring)
+        summary = verify_file(path, keyring, workers=workers)
     except VerificationError as exc:
         print(f"FAILED: {exc}", file=err)
         if exc.record:

@@ -22,13 +22,12 @@ from . import heads as _heads
 from . import merkle
 from .errors import VerificationError
 from .keys import KeyRing
-from .leaf import CONSENT_TAG, ERASURE_TAG, PERSONAL_FIELDS, canonical, personal_digest
+from .leaf import ERASURE_TAG, canonical
+from .records import RecordCheck, check_record
 
 FORMAT = "consent-server-proof-log"
-_loads = json.loads
-_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_decode = json.JSONDecoder().decode
 _sha256 = hashlib.sha256
-_REDACTED_NULLS = PERSONAL_FIELDS[1:]
 
 
 @dataclass
@@ -90,8 +89,14 @@ class Verifier:
         self.checkpoint: dict[str, Any] | None = None
         self.erased: set[str] = set()
         self.redacted_visitors: dict[str, str] = {}
-        self.last_record = "(start of log)"
+        self.last_receipt: str | None = None
+        self.last_other: str | None = "(start of log)"
         self.ended = False
+
+    @property
+    def last_record(self) -> str:
+        """The last record or event checked, for messages."""
+        return self.last_other or f"record {self.last_receipt}"
 
     def fail(self, message: str, record: str | None = None) -> VerificationError:
         """Build the error for the current line."""
@@ -102,9 +107,9 @@ class Verifier:
         """Check one line of the export."""
         self.line += 1
         try:
-            obj = _loads(raw)
+            obj = _decode(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
             kind = obj["type"]
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
             raise self.fail(f"not a JSON line of a proof export ({exc})") from None
         if self.ended:
             raise self.fail("content after the end line")
@@ -166,42 +171,32 @@ class Verifier:
         self.next_index = index + 1
 
     def _record(self, obj: dict[str, Any]) -> None:
-        receipt = obj["receipt_id"]
-        name = f"record {receipt}"
-        version = obj["policy_version"]
-        policy_hash = self.policies.get(version)
-        if policy_hash is None:
-            raise self.fail(f"{name}: policy version {version} is not in the export", receipt)
-        index = obj["index"]
+        self.apply_record(check_record(obj, self.site, self.policies))
+
+    def apply_record(self, result: RecordCheck) -> None:
+        """Apply the log-order checks to one record already checked on its own (see ``records.check_record``)."""
+        receipt, index, digest, early, late, redacted, recorded_at = result
+        if early:
+            raise self.fail(early, receipt)
         if index is None:
-            self._unsealed(obj, name, receipt)
+            self._unsealed(recorded_at, f"record {receipt}", receipt)
             return
-        self._check_index(index, name, receipt)
-        salt = obj["salt"]
-        if salt is not None:
-            personal = personal_digest(bytes.fromhex(salt), [obj[f] for f in PERSONAL_FIELDS])
-            if personal != obj["personal_digest"]:
-                raise self.fail(f"{name} (leaf {index}): personal fields do not match their sealed digest", receipt)
+        if index != self.next_index:
+            self._check_index(index, f"record {receipt}", receipt)
         else:
-            if any(obj[f] is not None for f in _REDACTED_NULLS):
-                raise self.fail(f"{name} (leaf {index}): personal fields present without their salt", receipt)
-            self.redacted_visitors.setdefault(obj["visitor_id"], receipt)
+            self.next_index = index + 1
+        if late:
+            raise self.fail(late, receipt)
+        if redacted is not None:
+            self.redacted_visitors.setdefault(redacted, receipt)
             self.summary.redacted += 1
-            personal = obj["personal_digest"]
-        leaf = _encode(
-            [CONSENT_TAG, self.site, index, receipt, obj["recorded_at"], version, policy_hash, obj["choices"],
-             obj["action"], obj["language"], obj["gpc"], obj["client_ts"], personal]
-        ).encode("utf-8")
-        digest = _sha256(b"\x00" + leaf).digest()
-        if digest.hex() != obj["leaf_hash"]:
-            raise self.fail(f"{name} (leaf {index}) does not match the leaf it was sealed with: altered, moved or swapped", receipt)
         self.batch_hashes.append(digest)
-        self.last_record = name
+        self.last_receipt, self.last_other = receipt, None
         self.summary.records += 1
 
-    def _unsealed(self, obj: dict[str, Any], name: str, receipt: str) -> None:
+    def _unsealed(self, recorded_at: str, name: str, receipt: str) -> None:
         cp = self.checkpoint
-        if cp and cp.get("last_recorded_at") and obj["recorded_at"] <= cp["last_recorded_at"]:
+        if cp and cp.get("last_recorded_at") and recorded_at <= cp["last_recorded_at"]:
             raise self.fail(f"{name} is unsealed but lies in the part of the log purged at the checkpoint", receipt)
         self.summary.unsealed += 1
         self.summary.unsealed_records += 1
@@ -216,13 +211,13 @@ class Verifier:
             self.summary.unsealed += 1
             return
         self._check_index(index, name)
-        leaf = _encode([ERASURE_TAG, self.site, index, obj["visitor_hmac"], obj["erased_at"], obj["records"]])
-        digest = _sha256(b"\x00" + leaf.encode("utf-8")).digest()
+        leaf = canonical([ERASURE_TAG, self.site, index, obj["visitor_hmac"], obj["erased_at"], obj["records"]])
+        digest = _sha256(b"\x00" + leaf).digest()
         if digest.hex() != obj["leaf_hash"]:
             raise self.fail(f"{name} (leaf {index}) does not match the leaf it was sealed with")
         self.erased.add(obj["visitor_hmac"])
         self.batch_hashes.append(digest)
-        self.last_record = name
+        self.last_other = name
         self.summary.erasures += 1
 
     def _leaf(self, obj: dict[str, Any]) -> None:
@@ -309,7 +304,8 @@ def verify_lines(lines: Iterable[str | bytes], keyring: KeyRing | None = None) -
     return verifier.finish()
 
 
-def verify_file(path: str, keyring: KeyRing | None = None) -> Summary:
-    """Verify an export file (JSON Lines, UTF-8)."""
-    with open(path, "rb") as fh:
-        return verify_lines(fh, keyring)
+def verify_file(path: str, keyring: KeyRing | None = None, *, workers: int | None = None) -> Summary:
+    """Verify an export file (JSON Lines, UTF-8), on several processes when it is large."""
+    from .parallel import verify_file as verify_in_parallel
+
+    return verify_in_parallel(path, keyring, workers=workers)
