@@ -35,3 +35,15 @@ def test_unknown_format_raises() -> None:
 @pytest.mark.parametrize("name,fmt", [("a.json", "json"), ("a.JSON", "json"), ("a.yaml", "yaml"), ("a.yml", "yaml")])
 def test_guess_format(name: str, fmt: str) -> None:
     assert guess_format(name) == fmt
+
+
+def test_keys_are_written_in_policy_order_whatever_the_input_order() -> None:
+    scrambled = {"texts": {"sv": {"b": "1", "a": "2"}}, "inventory": {"processors": [], "sections": [
+        {"services": [], "title": {"en": "E", "sv": "S"}, "purpose": "necessary"}]}}
+    text = dumps(scrambled, "json")
+    assert text.index('"inventory"') < text.index('"texts"')
+    assert text.index('"sections"') < text.index('"processors"')
+    assert text.index('"purpose"') < text.index('"title"') < text.index('"services"')
+    assert text.index('"sv": "S"') < text.index('"en": "E"')
+    assert text.index('"b"') < text.index('"a"')
+    assert loads(text, "json") == scrambled
