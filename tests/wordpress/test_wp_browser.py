@@ -120,7 +120,7 @@ def test_before_consent_nothing_runs(shop, lane, context):
                                     "affiliate": False}
     assert probe["order_attribution_allowed"] is False
     if lane == "with-wp-consent-api":
-        assert probe["wp_consent_type"] == "optin"
+        assert probe["wp_consent_type"] == "optin" and probe["registered"] is True
         assert probe["wp_has_consent"]["statistics"] is False and probe["wp_has_consent"]["marketing"] is False
         assert visit.js("wp_has_consent('statistics')") is False
 
@@ -262,6 +262,11 @@ def test_settings_page_saves_and_checks_the_connection(shop, context):
     submit(page, "#consent-server-check")
     assert "policy version 1" in page.locator("#consent-server-check-result").inner_text()
     assert "notice-success" in page.locator("#consent-server-check-result").get_attribute("class")
+
+    # Nonce-protected: the same request without the form's nonce is refused.
+    forged = visit.context.request.post(f"{shop.wp.url}/wp-admin/admin-post.php", form={"action": "consent_server_check"},
+                                        max_redirects=0)
+    assert forged.status == 403
 
     page.fill("#consent_server_site", "no-such-site")
     submit(page, "#submit")

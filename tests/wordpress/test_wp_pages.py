@@ -89,3 +89,9 @@ def test_uninstall_removes_options_and_transients(shop):
         assert not after["transients"]
     finally:
         shop.wp.ops(activate=[harness.OUR_PLUGIN])
+
+
+def test_connection_check_needs_a_logged_in_administrator(shop):
+    response = requests.post(f"{shop.wp.url}/wp-admin/admin-post.php", data={"action": "consent_server_check"},
+                             allow_redirects=False, timeout=10)
+    assert response.status_code in (400, 302) and "page=consent-server" not in response.headers.get("Location", "")

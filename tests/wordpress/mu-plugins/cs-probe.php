@@ -20,6 +20,7 @@ add_action(
 		}
 		if ( function_exists( 'wp_has_consent' ) ) {
 			$out['wp_consent_type'] = wp_get_consent_type();
+			$out['registered']      = consent_api_registered( 'consent-server/consent-server.php' );
 			$out['wp_has_consent']  = array();
 			foreach ( array( 'functional', 'preferences', 'statistics', 'statistics-anonymous', 'marketing' ) as $category ) {
 				$out['wp_has_consent'][ $category ] = wp_has_consent( $category );
