@@ -11,11 +11,15 @@ database's own write lock serialises sealers; a sealer that loses the race
 rolls back and leaves the work to the winner.
 
 Why a grace period and a look-back window: on PostgreSQL a record with id N
-can commit after N+1. Unsealed rows are found by an anti-join (no leaf yet),
-not by "id above the last sealed id", so a late commit is never skipped; it is
-sealed in the next batch (its leaf index, not its id, is its log position).
-The look-back window (an hour before the newest sealed record) bounds that
-scan with the (site_id, recorded_at) index.
+can commit after N+1. Candidates are found by an anti-join (no leaf yet), not
+only by "id above the last sealed id": the sealer looks back over the id range
+of the site's last RECENT_BATCHES batches, so a late commit is sealed in the
+next batch (its leaf index, not its id, is its log position), and then takes
+new rows above that range. Both are primary-key range scans, so a round costs
+the same whatever the size of the log. A transaction that stays uncommitted
+while RECENT_BATCHES further batches are sealed is caught by a full sweep
+(``consent-server seal --sweep``, and the background sealer every
+SWEEP_EVERY rounds).
 """
 from __future__ import annotations
 
@@ -45,7 +49,8 @@ from .signing import SigningKeyMissing, register_key, signing_key
 log = logging.getLogger(__name__)
 
 SEAL_LOCK_CLASS = 0x5EA1
-LATE_WINDOW = timedelta(hours=1)
+RECENT_BATCHES = 8
+SWEEP_EVERY = 360
 COLUMNS = (
     Consent.id, Consent.receipt_id, Consent.recorded_at, Consent.policy_version, Consent.choices, Consent.action,
     Consent.language, Consent.gpc, Consent.client_ts, *(getattr(Consent, f) for f in PERSONAL_FIELDS),
@@ -62,17 +67,17 @@ class SealResult:
     tree_size: int
 
 
-def chain_tip(site_id: int) -> tuple[int, int, str, datetime | None]:
-    """(next batch number, next leaf index, hash of the last head, newest sealed record time) of a site."""
+def chain_tip(site_id: int) -> tuple[int, int, str]:
+    """(next batch number, next leaf index, hash of the last head) of a site."""
     last = db.session.scalar(select(SealBatch).where(SealBatch.site_id == site_id).order_by(SealBatch.batch.desc()).limit(1))
     if last is not None:
         head = json.loads(last.head)
-        return last.batch + 1, head["tree_size"], heads.head_hash(head), last.last_recorded_at
+        return last.batch + 1, head["tree_size"], heads.head_hash(head)
     checkpoint = latest_checkpoint(site_id)
     if checkpoint is not None:
         statement = json.loads(checkpoint.statement)
-        return statement["batch"] + 1, statement["tree_size"], statement["head"], None
-    return 1, 0, heads.GENESIS, None
+        return statement["batch"] + 1, statement["tree_size"], statement["head"]
+    return 1, 0, heads.GENESIS
 
 
 def latest_checkpoint(site_id: int) -> SealCheckpoint | None:
@@ -93,17 +98,36 @@ def _policy_hashes(site_id: int) -> dict[int, str]:
     return {version: content_hash for version, content_hash in rows}
 
 
-def _unsealed(site_id: int, cutoff: datetime, since: datetime | None, limit: int) -> list[Any]:
-    query = (
-        select(*COLUMNS)
-        .outerjoin(ConsentLeaf, ConsentLeaf.consent_id == Consent.id)
-        .where(Consent.site_id == site_id, ConsentLeaf.consent_id.is_(None), Consent.recorded_at < cutoff)
-        .order_by(Consent.id)
-        .limit(limit)
-    )
-    if since is not None:
-        query = query.where(Consent.recorded_at >= since - LATE_WINDOW)
-    return db.session.execute(query).all()
+def _recent_ids(site_id: int) -> tuple[int, int] | None:
+    """Lowest and highest consent id sealed in the site's last RECENT_BATCHES batches."""
+    recent = select(SealBatch.id).where(SealBatch.site_id == site_id).order_by(SealBatch.batch.desc()).limit(RECENT_BATCHES)
+    low, high = db.session.execute(
+        select(func.min(ConsentLeaf.consent_id), func.max(ConsentLeaf.consent_id))
+        .where(ConsentLeaf.batch_id.in_(recent.scalar_subquery()))
+    ).one()
+    return None if high is None else (low, high)
+
+
+def _unsealed(site_id: int, cutoff: datetime, limit: int, *, sweep: bool = False) -> list[Any]:
+    """Unsealed rows older than ``cutoff``: late commits inside the recent id range first, then newer rows."""
+    def query(*conditions):
+        return db.session.execute(
+            select(*COLUMNS)
+            .outerjoin(ConsentLeaf, ConsentLeaf.consent_id == Consent.id)
+            .where(Consent.site_id == site_id, ConsentLeaf.consent_id.is_(None), Consent.recorded_at < cutoff,
+                   *conditions)
+            .order_by(Consent.id)
+            .limit(limit)
+        ).all()
+
+    recent = None if sweep else _recent_ids(site_id)
+    if recent is None:
+        return query()
+    low, high = recent
+    rows = query(Consent.id > low, Consent.id < high)
+    if len(rows) < limit:
+        rows += query(Consent.id > high)[: limit - len(rows)]
+    return rows
 
 
 def _leaves(site: Site, first_index: int, rows: list[Any], erasures: list[Erasure]) -> tuple[list[dict], list[bytes]]:
@@ -129,7 +153,9 @@ def _leaves(site: Site, first_index: int, rows: list[Any], erasures: list[Erasur
     return leaf_rows, hashes
 
 
-def seal_site(site: Site, *, grace: float | None = None, max_batch: int | None = None) -> SealResult | None:
+def seal_site(
+    site: Site, *, grace: float | None = None, max_batch: int | None = None, sweep: bool = False
+) -> SealResult | None:
     """Seal the site's oldest unsealed records (and erasures) as one signed batch and commit; None if nothing to do."""
     config = current_app.config
     grace = config["CONSENT_SEAL_GRACE"] if grace is None else grace
@@ -140,9 +166,9 @@ def seal_site(site: Site, *, grace: float | None = None, max_batch: int | None =
         if not _try_lock(site.id):
             db.session.rollback()
             return None
-        batch, first_index, prev, newest = chain_tip(site.id)
+        batch, first_index, prev = chain_tip(site.id)
         cutoff = now - timedelta(seconds=grace)
-        rows = _unsealed(site.id, cutoff, newest, max_batch)
+        rows = _unsealed(site.id, cutoff, max_batch, sweep=sweep)
         erasures = list(db.session.scalars(
             select(Erasure).where(Erasure.site_id == site.id, Erasure.batch_id.is_(None), Erasure.erased_at < cutoff)
             .order_by(Erasure.id).limit(max(max_batch - len(rows), 0))
@@ -175,15 +201,19 @@ def seal_site(site: Site, *, grace: float | None = None, max_batch: int | None =
     return SealResult(site=site.key, batch=batch, size=len(hashes), tree_size=head["tree_size"])
 
 
-def seal_all(*, site_key: str | None = None, grace: float | None = None) -> list[SealResult]:
-    """Seal every site (or one) until nothing older than the grace period is left unsealed."""
+def seal_all(*, site_key: str | None = None, grace: float | None = None, sweep: bool = False) -> list[SealResult]:
+    """Seal every site (or one) until nothing older than the grace period is left unsealed.
+
+    ``sweep`` looks for unsealed rows over the whole log, not only after the recent batches.
+    """
     query = select(Site).order_by(Site.id)
     if site_key:
         query = query.where(Site.key == site_key)
     results = []
     for site in db.session.scalars(query).all():
-        while (result := seal_site(site, grace=grace)) is not None:
+        while (result := seal_site(site, grace=grace, sweep=sweep)) is not None:
             results.append(result)
+            sweep = False
     return results
 
 
@@ -196,10 +226,12 @@ def unsealed_count(site_id: int) -> int:
 
 
 def _loop(app: Flask, interval: float, stop: threading.Event) -> None:
+    rounds = 0
     while not stop.wait(interval * random.uniform(0.8, 1.2)):
+        rounds += 1
         with app.app_context():
             try:
-                seal_all()
+                seal_all(sweep=rounds % SWEEP_EVERY == 0)
             except SigningKeyMissing:
                 log.warning("background sealer: no signing key; run `consent-server keys init`")
             except Exception:  # noqa: BLE001 - the sealer must outlive one bad round; the next round retries
@@ -221,11 +253,12 @@ def start_background_sealer(app: Flask) -> threading.Event | None:
 @click.command("seal")
 @click.option("--site", "site_key", default=None, help="Only this site.")
 @click.option("--grace", type=float, default=None, help="Seconds a record must be old (default CONSENT_SEAL_GRACE).")
+@click.option("--sweep", is_flag=True, help="Look for unsealed records over the whole log (slow on large logs).")
 @with_appcontext
-def seal_command(site_key: str | None, grace: float | None) -> None:
+def seal_command(site_key: str | None, grace: float | None, sweep: bool) -> None:
     """Seal unsealed consent records into signed batches now."""
     try:
-        results = seal_all(site_key=site_key, grace=grace)
+        results = seal_all(site_key=site_key, grace=grace, sweep=sweep)
     except SigningKeyMissing as error:
         raise click.ClickException(str(error)) from None
     for r in results:

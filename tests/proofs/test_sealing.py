@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from consent_server.extensions import db
 from consent_server.models.seals import SealBatch
-from consent_server.sealing import seal_all, seal_command, unsealed_count
+from consent_server.sealing import RECENT_BATCHES, seal_all, seal_command, unsealed_count
 
 
 def test_posting_a_consent_does_not_seal_it(app, site, signed, log):
@@ -77,3 +77,22 @@ def test_seal_command_without_a_key_says_what_to_do(app, site, log, runner):
     result = runner.invoke(seal_command, ["--grace", "0"])
     assert result.exit_code != 0
     assert "keys init" in result.output
+
+
+def test_a_very_late_commit_is_found_by_a_sweep(app, site, signed, log, runner):
+    (late,) = log.post(1)
+    original = db.session.execute(sa.text("SELECT recorded_at FROM consents WHERE receipt_id = :r"), {"r": late}).scalar()
+    db.session.execute(sa.text("UPDATE consents SET recorded_at = :t WHERE receipt_id = :r"),
+                       {"t": "2999-01-01 00:00:00" if db.engine.dialect.name == "sqlite" else "2999-01-01T00:00:00Z",
+                        "r": late})
+    db.session.commit()
+    for _ in range(RECENT_BATCHES + 1):
+        log.post(1)
+        log.seal()
+    db.session.execute(sa.text("UPDATE consents SET recorded_at = :t WHERE receipt_id = :r"), {"t": original, "r": late})
+    db.session.commit()
+    assert log.seal() == []
+    result = runner.invoke(seal_command, ["--grace", "0", "--sweep"])
+    assert result.exit_code == 0 and "1 leaves" in result.output, result.output
+    assert unsealed_count(site.id) == 0
+    assert log.verify(log.export(site)).exit_code == 0
