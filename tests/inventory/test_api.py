@@ -1,6 +1,7 @@
 """GET/PUT inventory and the policy-versions API over HTTP (test client), in the one error shape."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -146,3 +147,16 @@ def test_endpoints_are_in_the_openapi_spec(client, site) -> None:
                  "/api/v1/sites/{site}/policy-versions/{version}",
                  "/api/v1/sites/{site}/policy-versions/{version}/diff/{other}"):
         assert path in paths
+
+
+def test_put_body_over_a_mebibyte_is_413(client, owner_key) -> None:
+    inv = content()["inventory"]
+    inv["sections"][0]["description"]["en"] = "x" * (1024 * 1024)
+    _assert_error_shape(_put(client, owner_key, {"inventory": inv}), 413, "payload_too_large")
+
+
+def test_put_of_the_default_size_passes_the_app_wide_limit(client, owner_key, app) -> None:
+    # The default inventory is larger than CONSENT_MAX_BODY_BYTES: only this blueprint raises the limit.
+    size = len(json.dumps({"inventory": content()["inventory"]}).encode())
+    assert size > app.config["MAX_CONTENT_LENGTH"]
+    assert _put(client, owner_key, {"inventory": content()["inventory"]}).status_code == 200

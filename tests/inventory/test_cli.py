@@ -108,3 +108,16 @@ def test_group_is_registered_on_consent_server() -> None:
     from consent_server.cli import COMMANDS
 
     assert "consent_server.inventory.cli:inventory" in COMMANDS
+
+
+def test_console_script_runs_the_group(site, database_url: str, instance: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("consent-server")
+    env = {**os.environ, "CONSENT_DATABASE_URL": database_url, "CONSENT_INSTANCE_DIR": str(instance)}
+    result = subprocess.run([str(script), "inventory", "export", "shop", "--format", "json"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == content()
