@@ -81,6 +81,7 @@ BAD = {
     "float duration": (_set(_ITEM + ["duration"], 1.5), "sections.0.services.0.storage.0.duration"),
     "empty name": (_set(_ITEM + ["name"], ""), "sections.0.services.0.storage.0.name"),
     "unconfirmed without note": (_set(_ITEM + ["confirmed"], False), "sections.0.services.0.storage.0"),
+    "persistent cookie": (_set(_ITEM + ["duration"], "persistent"), "sections.0.services.0.storage.0.duration"),
 }
 
 
