@@ -5,7 +5,8 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 
-from .records import Row, flat_cells, header
+from .formula import neutralise_row
+from .records import Row, header
 
 # Excel only reads a CSV file as UTF-8 when it starts with a byte-order mark;
 # without it, å, ä and ö turn into mojibake for the Swedish shops this is for.
@@ -13,14 +14,14 @@ BOM = "\ufeff"
 
 
 def iter_csv(batches: Iterable[Sequence[Row]], purposes: Sequence[str]) -> Iterator[bytes]:
-    """Yield the CSV document as UTF-8 bytes, one chunk per batch of rows (constant memory)."""
+    """Yield the CSV document as UTF-8 bytes, one chunk per batch of readable rows (constant memory)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow(header(purposes))
     yield _drain(buffer)
     for batch in batches:
-        writer.writerows([flat_cells(row, purposes) for row in batch])
+        writer.writerows(map(neutralise_row, batch))
         yield _drain(buffer)
 
 

@@ -9,6 +9,9 @@ which both programs display as text and never evaluate.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 TRIGGERS = frozenset("=+-@\t\r")
 PREFIX = "'"
 
@@ -23,3 +26,15 @@ def neutralise(value: str) -> str:
 def is_dangerous(value: str) -> bool:
     """True when ``value`` would be read as a formula (before neutralisation)."""
     return bool(value) and value[0] in TRIGGERS
+
+
+def neutralise_row(row: Sequence[Any]) -> list[Any]:
+    """Neutralise every text cell of a row; other values (numbers) pass unchanged.
+
+    One comprehension with the test inlined: this runs for every cell of a
+    million-row export, where a function call per cell would halve the rate.
+    """
+    return [
+        PREFIX + value if value.__class__ is str and value and value[0] in TRIGGERS else value
+        for value in row
+    ]

@@ -11,15 +11,15 @@ Memory stays flat whatever the size of the log:
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, String, case, func, literal, select, type_coerce
 from sqlalchemy.engine import Connection, Engine, Row
 
 from ..models import Consent
-from .records import COLUMNS
+from .records import COLUMNS, DENIED, GRANTED
 
 BATCH = 5000
 _table = Consent.__table__
@@ -58,31 +58,81 @@ def _where(stmt: Select, site_id: int, filters: Filters, *, site_index: bool = T
     return stmt
 
 
-def record_select(site_id: int, filters: Filters, *, site_index: bool = True) -> Select:
-    """The export's Core select: exactly ``records.COLUMNS``, filtered, in id order."""
-    columns = [_table.c[name] for name in COLUMNS]
-    return _where(select(*columns), site_id, filters, site_index=site_index).order_by(_table.c.id)
+def _utc_text(column: ColumnElement, dialect: str) -> ColumnElement:
+    """A UTC timestamp as RFC 3339 text with microseconds and ``Z``, formatted by the database; NULL → ''."""
+    if dialect == "sqlite":
+        # SQLAlchemy stores "YYYY-MM-DD HH:MM:SS.ffffff" (naive UTC) on SQLite.
+        raw = type_coerce(column, String)
+        text = func.replace(raw, " ", "T") + "Z"
+    else:
+        text = func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    return func.coalesce(text, "")
 
 
-def iter_batches(engine: Engine, site_id: int, filters: Filters, *, batch: int = BATCH) -> Iterator[list[Row]]:
-    """Yield the selected records as lists of at most ``batch`` tuples, oldest first."""
+def _decision(purpose: str, dialect: str) -> ColumnElement:
+    """``granted`` / ``denied`` / ``''`` for one purpose of the record's choices.
+
+    A simple CASE, so the JSON value is extracted once per cell (SQLite's
+    json_extract gives 1/0 for true/false; PostgreSQL's ->> gives 'true'/'false').
+    """
+    if dialect == "sqlite":
+        value, whens = func.json_extract(_table.c.choices, f'$."{purpose}"'), {1: GRANTED, 0: DENIED}
+    else:
+        value, whens = _table.c.choices[purpose].as_string(), {"true": GRANTED, "false": DENIED}
+    return case(whens, value=value, else_=literal(""))
+
+
+def readable_columns(purposes: Sequence[str], dialect: str) -> list[ColumnElement]:
+    """The CSV/XLSX row (``records.header`` order), formatted as text by the database itself."""
+    c = _table.c
+
+    def txt(column: ColumnElement) -> ColumnElement:
+        return func.coalesce(column, "")
+
+    return [
+        c.id, c.receipt_id, c.visitor_id, _utc_text(c.recorded_at, dialect), c.policy_version, c.action,
+        *(_decision(purpose, dialect) for purpose in purposes),
+        c.language, txt(c.page_path), txt(c.ip_truncated), txt(c.browser_family), txt(c.browser_major),
+        txt(c.os_family), txt(c.device_type), txt(c.country),
+        case((c.gpc.is_(True), literal("true")), else_=literal("false")),
+        _utc_text(c.client_ts, dialect), txt(c.user_agent),
+    ]
+
+
+def record_select(
+    site_id: int, filters: Filters, *, site_index: bool = True, columns: Sequence[ColumnElement] | None = None
+) -> Select:
+    """The export's Core select (``records.COLUMNS`` unless ``columns``; id first), filtered, in id order."""
+    selected = columns if columns is not None else [_table.c[name] for name in COLUMNS]
+    return _where(select(*selected), site_id, filters, site_index=site_index).order_by(_table.c.id)
+
+
+def iter_batches(
+    engine: Engine, site_id: int, filters: Filters, *, batch: int = BATCH, readable: Sequence[str] | None = None
+) -> Iterator[list[Row]]:
+    """Yield the selected records as lists of at most ``batch`` tuples, oldest first.
+
+    With ``readable`` (the purpose columns), rows are the CSV/XLSX rows of
+    ``records.header``; otherwise the record rows of ``records.COLUMNS``.
+    """
+    columns = None if readable is None else readable_columns(readable, engine.dialect.name)
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
-            yield from _paged(conn, site_id, filters, batch)
+            yield from _paged(conn, site_id, filters, batch, columns)
         else:
-            yield from _streamed(conn, site_id, filters, batch)
+            yield from _streamed(conn, site_id, filters, batch, columns)
 
 
-def _streamed(conn: Connection, site_id: int, filters: Filters, batch: int) -> Iterator[list[Row]]:
+def _streamed(conn: Connection, site_id: int, filters: Filters, batch: int, columns) -> Iterator[list[Row]]:
     """One server-side cursor, ``batch`` rows per fetch."""
     streaming = conn.execution_options(stream_results=True, yield_per=batch)
     # Closing the result closes the server-side cursor, also when the client goes away mid-stream.
-    with streaming.execute(record_select(site_id, filters)) as result:
+    with streaming.execute(record_select(site_id, filters, columns=columns)) as result:
         for partition in result.partitions():
             yield partition
 
 
-def _paged(conn: Connection, site_id: int, filters: Filters, batch: int) -> Iterator[list[Row]]:
+def _paged(conn: Connection, site_id: int, filters: Filters, batch: int, columns) -> Iterator[list[Row]]:
     """Keyset pages on the id; each page is its own short read."""
     if filters.visitor_id is not None:
         # One visitor: the (site_id, visitor_id, id) index already yields ids in order.
@@ -97,7 +147,7 @@ def _paged(conn: Connection, site_id: int, filters: Filters, batch: int) -> Iter
         if low is None:
             return
         site_index = False
-    base = record_select(site_id, filters, site_index=site_index).limit(batch)
+    base = record_select(site_id, filters, site_index=site_index, columns=columns).limit(batch)
     if high is not None:
         base = base.where(_table.c.id <= high)
     last = low - 1

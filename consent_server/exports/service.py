@@ -69,12 +69,12 @@ def build_export(site: Site, fmt: str, filters: Filters, *, batch: int = BATCH) 
     if fmt == "jsonl":
         chunks = _chunked(iter_jsonl_lines(site, filters.start, filters.end))
         return Export(chunks=chunks, mimetype=mimetype, filename=export_filename(site.key, extension, now))
-    batches = iter_batches(db.engine, site.id, filters, batch=batch)
-    if fmt == "csv":
-        chunks = iter_csv(batches, purpose_columns(_purposes(p.content) for p in policies))
-    elif fmt == "xlsx":
-        chunks = iter_xlsx(batches, purpose_columns(_purposes(p.content) for p in policies))
+    if fmt in ("csv", "xlsx"):
+        purposes = purpose_columns(_purposes(p.content) for p in policies)
+        batches = iter_batches(db.engine, site.id, filters, batch=batch, readable=purposes)
+        chunks = (iter_csv if fmt == "csv" else iter_xlsx)(batches, purposes)
     else:
+        batches = iter_batches(db.engine, site.id, filters, batch=batch)
         chunks = _iso(site, filters, batches, policies, now)
     return Export(chunks=chunks, mimetype=mimetype, filename=export_filename(site.key, extension, now))
 

@@ -47,11 +47,11 @@ def visitor_export(site: Site, visitor_id: str, fmt: str) -> Export:
         raise ApiError(404, "no_consent", "This visitor has no records on this site.")
     now = datetime.now(timezone.utc)
     policies = policy_rows(site.id)
-    batches = iter_batches(db.engine, site.id, Filters(visitor_id=visitor_id))
     if fmt == "csv":
         purposes = purpose_columns([s["purpose"] for s in p.content["inventory"]["sections"]] for p in policies)
-        chunks = iter_csv(batches, purposes)
+        chunks = iter_csv(iter_batches(db.engine, site.id, Filters(visitor_id=visitor_id), readable=purposes), purposes)
     else:
+        batches = iter_batches(db.engine, site.id, Filters(visitor_id=visitor_id))
         head = {"site": site.key, "visitor_id": visitor_id, "generated_at": timestamp(now)}
         chunks = iter_visitor_json(batches, head, policies)
     extension = "csv" if fmt == "csv" else "json"

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import xlsxwriter
 
-from .records import Row, flat_cells, header
+from .formula import neutralise_row
+from .records import Row, header
 
 CHUNK_BYTES = 256 * 1024
 MAX_ROWS = 1_048_576  # Excel's row limit per worksheet; a longer export continues on a new sheet.
@@ -23,7 +24,7 @@ SHEET = "consents"
 def iter_xlsx(
     batches: Iterable[Sequence[Row]], purposes: Sequence[str], *, max_rows: int = MAX_ROWS
 ) -> Iterator[bytes]:
-    """Yield an XLSX workbook of the rows, in chunks; every text cell is written as a string."""
+    """Yield an XLSX workbook of the readable rows, in chunks; every text cell is written as a string."""
     fd, path = tempfile.mkstemp(prefix="consent-export-", suffix=".xlsx")
     os.close(fd)
     try:
@@ -48,7 +49,7 @@ def _write_workbook(path: str, batches: Iterable[Sequence[Row]], purposes: Seque
                     sheets += 1
                     sheet = _new_sheet(workbook, titles, sheets)
                     row_no = 1
-                for col, value in enumerate(flat_cells(record, purposes)):
+                for col, value in enumerate(neutralise_row(record)):
                     # write_string/write_number explicitly: xlsxwriter's write() would
                     # turn a text starting with "=" into a formula.
                     if isinstance(value, str):

@@ -41,8 +41,31 @@ def build_row(**overrides: Any) -> tuple:
 
 @pytest.fixture
 def make_row():
-    """The row builder, as a fixture."""
+    """The record-row builder, as a fixture."""
     return build_row
+
+
+def build_readable(**overrides: Any) -> list:
+    """A readable (CSV/XLSX) row in ``records.header(PURPOSES)`` order, as the database formats it."""
+    from consent_server.exports.records import header
+
+    values: dict[str, Any] = {
+        "id": 1, "receipt_id": "r" * 24, "visitor_id": "v-123", "recorded_at_utc": "2026-11-01T12:30:05.123000Z",
+        "policy_version": 1, "action": "custom", "purpose:necessary": "granted", "purpose:analytics": "granted",
+        "purpose:marketing": "denied", "language": "sv", "page_path": "/kassa", "ip_truncated": "192.0.2.0/24",
+        "browser": "Firefox", "browser_major": "133", "os": "Linux", "device_type": "desktop", "country": "SE",
+        "gpc": "false", "client_ts": "", "user_agent": "",
+    }
+    unknown = set(overrides) - set(values)
+    assert not unknown, unknown
+    values.update(overrides)
+    return [values[name] for name in header(PURPOSES)]
+
+
+@pytest.fixture
+def readable():
+    """The readable-row builder: readable(page_path="...")."""
+    return build_readable
 
 
 @pytest.fixture

@@ -58,7 +58,30 @@ def test_csv_has_one_row_per_record_and_a_column_per_purpose(client, log, owner_
     assert purposes[:3] == ["purpose:necessary", "purpose:analytics", "purpose:ads"]
     assert rows[0]["purpose:ads"] == "granted"
     assert rows[2]["purpose:ads"] == "denied"
-    assert rows[0]["recorded_at_utc"] == "2026-01-10T08:00:00Z"
+    assert rows[0]["recorded_at_utc"] == "2026-01-10T08:00:00.000000Z"
+    assert rows[0]["gpc"] == "false" and rows[0]["client_ts"] == "" and rows[0]["user_agent"] == ""
+    assert rows[0]["purpose:youtube"] == ""  # not in the record's choices
+
+
+def test_values_from_the_log_are_neutralised_and_survive_intact(client, site, add_records, owner_key, bearer):
+    odd = "/sök/åäö ☃ \u2028 a,b \"q\" line\r\nbreak \x1b end"
+    add_records(site, 1, page_path="=HYPERLINK(\"http://evil\")", user_agent="@SUM(1)", browser_family="+x",
+                visitor_id="-visitor-000000000001", gpc=True,
+                client_ts=datetime(2026, 1, 1, 0, 0, 1, 5, tzinfo=timezone.utc))
+    add_records(site, 1, page_path=odd)
+    rows = csv_rows(client.get(URL, headers=bearer(owner_key)))
+    assert rows[0]["page_path"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[0]["user_agent"] == "'@SUM(1)"
+    assert rows[0]["browser"] == "'+x"
+    assert rows[0]["visitor_id"] == "'-visitor-000000000001"
+    assert rows[0]["gpc"] == "true"
+    assert rows[0]["client_ts"] == "2026-01-01T00:00:01.000005Z"
+    assert rows[1]["page_path"] == odd
+    data = client.get(URL, query_string={"format": "xlsx"}, headers=bearer(owner_key)).get_data()
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet  # no formula anywhere
+    assert "&apos;=HYPERLINK" in sheet or "'=HYPERLINK" in sheet
+    assert "_x001B_" in sheet  # the control character escaped, the XML stays valid
 
 
 def test_jsonl_is_the_proof_export_and_verifies(client, runner, site, add_records, owner_key, bearer):

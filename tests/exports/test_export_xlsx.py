@@ -38,8 +38,8 @@ def unescape(text: str) -> str:
     return re.sub(r"_x([0-9A-F]{4})_", lambda m: chr(int(m.group(1), 16)), text)
 
 
-def test_header_and_rows(make_row, purposes):
-    (rows,) = sheets(iter_xlsx([[make_row(id=7)]], purposes)).values()
+def test_header_and_rows(readable, purposes):
+    (rows,) = sheets(iter_xlsx([[readable(id=7)]], purposes)).values()
     assert [v for _, v in rows[0]] == header(purposes)
     assert rows[1][0] == (None, "7")  # id is a number cell
     titles = [v for _, v in rows[0]]
@@ -48,8 +48,8 @@ def test_header_and_rows(make_row, purposes):
     assert cells["purpose:marketing"] == ("inlineStr", "denied")
 
 
-def test_formula_text_is_a_string_cell_with_a_quote(make_row, purposes):
-    row = make_row(visitor_id="=1+2", page_path="@SUM(A1)", user_agent="\t-3")
+def test_formula_text_is_a_string_cell_with_a_quote(readable, purposes):
+    row = readable(visitor_id="=1+2", page_path="@SUM(A1)", user_agent="\t-3")
     (rows,) = sheets(iter_xlsx([[row]], purposes)).values()
     cells = dict(zip([v for _, v in rows[0]], rows[1]))
     assert cells["visitor_id"] == ("inlineStr", "'=1+2")
@@ -59,15 +59,15 @@ def test_formula_text_is_a_string_cell_with_a_quote(make_row, purposes):
     assert {t for t, _ in rows[1]} == {None, "inlineStr"}
 
 
-def test_control_characters_keep_the_xml_valid(make_row, purposes):
+def test_control_characters_keep_the_xml_valid(readable, purposes):
     odd = "åäö ☃ <&> \x00\x01\x1b end"
-    (rows,) = sheets(iter_xlsx([[make_row(page_path=odd)]], purposes)).values()
+    (rows,) = sheets(iter_xlsx([[readable(page_path=odd)]], purposes)).values()
     cells = dict(zip([v for _, v in rows[0]], rows[1]))
     assert unescape(cells["page_path"][1]) == odd
 
 
-def test_rows_past_the_limit_continue_on_a_new_sheet(make_row, purposes):
-    book = sheets(iter_xlsx([[make_row(id=i) for i in range(1, 6)]], purposes, max_rows=3))
+def test_rows_past_the_limit_continue_on_a_new_sheet(readable, purposes):
+    book = sheets(iter_xlsx([[readable(id=i) for i in range(1, 6)]], purposes, max_rows=3))
     counts = [len(rows) for rows in book.values()]
     assert counts == [3, 3, 2]  # a header and at most two records per sheet
     assert [rows[1][0][1] for rows in book.values()] == ["1", "3", "5"]
@@ -78,12 +78,12 @@ def test_empty_export_is_a_valid_workbook(purposes):
     assert len(rows) == 1
 
 
-def test_spool_file_is_removed(make_row, purposes, tmp_path, monkeypatch):
+def test_spool_file_is_removed(readable, purposes, tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", None)
-    stream = iter_xlsx([[make_row()]], purposes)
+    stream = iter_xlsx([[readable()]], purposes)
     next(stream)
     assert list(tmp_path.iterdir())
     stream.close()
