@@ -61,9 +61,16 @@ def timestamp(value: datetime | None) -> str | None:
     """Leaf form of a time: UTC, always with microseconds, ``Z`` suffix; None stays None."""
     if value is None:
         return None
-    if value.tzinfo is None:
+    offset = value.utcoffset()
+    if offset is None:
         raise ValueError("naive datetime in a leaf")
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if offset:
+        value = value.astimezone(timezone.utc)
+    # isoformat is C and several times faster than strftime (exports format millions of these).
+    text = value.isoformat(timespec="microseconds")
+    if len(text) != 32:  # a year outside 1000-9999 would shift the fields
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return text[:26] + "Z"
 
 
 def new_salt() -> bytes:

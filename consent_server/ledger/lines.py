@@ -14,6 +14,7 @@ from .leaf import PERSONAL_FIELDS
 from .verify import FORMAT
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_string = json.encoder.encode_basestring  # the C escaper json.dumps(ensure_ascii=False) uses
 
 # Record fields of an export line, in line order (then index, batch, salt, personal_digest, leaf_hash).
 RECORD_FIELDS: tuple[str, ...] = (
@@ -27,6 +28,7 @@ RECORD_FIELDS: tuple[str, ...] = (
     "client_ts",
     *PERSONAL_FIELDS,
 )
+_CHOICES = RECORD_FIELDS.index("choices")
 
 
 def header_line(
@@ -45,16 +47,41 @@ def policy_line(version: int, content_hash: str, content: Any) -> str:
     return _dumps({"type": "policy", "version": version, "content_hash": content_hash, "content": content})
 
 
+def _value(value: Any) -> str:
+    """JSON of one value, fast for the types a record holds."""
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    return _dumps(value)
+
+
+_RECORD_TEMPLATE = (
+    '{"type":"record","index":%s,"batch":%s,'
+    + ",".join(f'"{name}":%s' for name in RECORD_FIELDS)
+    + ',"salt":%s,"personal_digest":%s,"leaf_hash":%s}'
+)
+
+
 def record_line(
     record: Mapping[str, Any], *, index: int | None, batch: int | None,
-    salt: str | None, personal_digest: str | None, leaf_hash: str | None,
+    salt: str | None, personal_digest: str | None, leaf_hash: str | None, raw_choices: str | None = None,
 ) -> str:
-    """A consent record (leaf-form timestamps) with its seal data; index/batch None when not sealed yet."""
-    obj: dict[str, Any] = {"type": "record", "index": index, "batch": batch}
-    for name in RECORD_FIELDS:
-        obj[name] = record[name]
-    obj["salt"], obj["personal_digest"], obj["leaf_hash"] = salt, personal_digest, leaf_hash
-    return _dumps(obj)
+    """A consent record (leaf-form timestamps) with its seal data; index/batch None when not sealed yet.
+
+    The same JSON as encoding the object, filled into a template: the export writes a million of these.
+    ``raw_choices`` is the choices object as JSON text already (straight from the database), if at hand.
+    """
+    v = _value
+    values = [v(record[name]) for name in RECORD_FIELDS]
+    if raw_choices is not None:
+        values[_CHOICES] = raw_choices
+    return _RECORD_TEMPLATE % (v(index), v(batch), *values, v(salt), v(personal_digest), v(leaf_hash))
 
 
 def erasure_line(
