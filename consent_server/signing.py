@@ -1,7 +1,7 @@
 """The server's Ed25519 signing key: ``keys init``/``keys rotate``, loading, and the published keys.json.
 
-The private key comes from ``CONSENT_SIGNING_KEY`` (PEM, or base64 of the raw
-32-byte seed; every node of a cluster uses the same one) or from
+The private key comes from ``CONSENT_SIGNING_KEY`` (PEM text, the path of a PEM
+file, or base64 of the raw 32-byte seed; every node of a cluster uses the same one) or from
 ``<instance>/signing_key.pem``, written with mode 0600 by
 ``consent-server keys init``. Every public key ever used is kept in the
 ``signing_keys`` table and published at
@@ -50,6 +50,8 @@ def _load() -> Ed25519PrivateKey | None:
     configured = current_app.config.get("CONSENT_SIGNING_KEY")
     if configured:
         try:
+            if not configured.lstrip().startswith("-----BEGIN") and os.path.isfile(configured):
+                return ledger_keys.load_private(Path(configured).read_bytes())
             return ledger_keys.load_private(configured)
         except ValueError as error:
             raise SigningKeyMissing(f"CONSENT_SIGNING_KEY is not an Ed25519 key: {error}") from None

@@ -59,3 +59,19 @@ def test_configured_key_is_used_without_a_file(database_url, instance):
 
         db.session.remove()
         db.engine.dispose()
+
+
+def test_configured_key_may_be_a_pem_file_path(database_url, instance, tmp_path):
+    from consent_server import create_app
+    from consent_server.extensions import db
+    from consent_server.signing import write_private_key
+    from tests.conftest import test_config
+
+    key = ledger_keys.generate()
+    path = tmp_path / "elsewhere.pem"
+    write_private_key(path, key)
+    application = create_app(test_config(database_url, instance, CONSENT_SIGNING_KEY=str(path)))
+    with application.app_context():
+        assert ledger_keys.key_id(signing_key()) == ledger_keys.key_id(key)
+        db.session.remove()
+        db.engine.dispose()
