@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import threading
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from .extensions import db
 from .ledger import heads, merkle
 from .ledger.builder import record_leaf_hash, sign_batch
-from .ledger.leaf import PERSONAL_FIELDS, erasure_leaf, new_salt, personal_digest, timestamp
+from .ledger.leaf import PERSONAL_FIELDS, SALT_BYTES, erasure_leaf, personal_digest, timestamp
 from .models import Consent, PolicyVersion, Site
 from .models.seals import ConsentLeaf, Erasure, SealBatch, SealCheckpoint
 from .models.types import utcnow
@@ -51,9 +52,11 @@ log = logging.getLogger(__name__)
 SEAL_LOCK_CLASS = 0x5EA1
 RECENT_BATCHES = 8
 SWEEP_EVERY = 360
+_C = Consent.__table__.c
+# Core columns (not ORM attributes): plain tuples, no ORM loading per row.
 COLUMNS = (
-    Consent.id, Consent.receipt_id, Consent.recorded_at, Consent.policy_version, Consent.choices, Consent.action,
-    Consent.language, Consent.gpc, Consent.client_ts, *(getattr(Consent, f) for f in PERSONAL_FIELDS),
+    _C.id, _C.receipt_id, _C.recorded_at, _C.policy_version, _C.choices, _C.action,
+    _C.language, _C.gpc, _C.client_ts, *(_C[f] for f in PERSONAL_FIELDS),
 )
 
 
@@ -113,10 +116,10 @@ def _unsealed(site_id: int, cutoff: datetime, limit: int, *, sweep: bool = False
     def query(*conditions):
         return db.session.execute(
             select(*COLUMNS)
-            .outerjoin(ConsentLeaf, ConsentLeaf.consent_id == Consent.id)
-            .where(Consent.site_id == site_id, ConsentLeaf.consent_id.is_(None), Consent.recorded_at < cutoff,
+            .outerjoin(ConsentLeaf.__table__, ConsentLeaf.__table__.c.consent_id == _C.id)
+            .where(_C.site_id == site_id, ConsentLeaf.__table__.c.consent_id.is_(None), _C.recorded_at < cutoff,
                    *conditions)
-            .order_by(Consent.id)
+            .order_by(_C.id)
             .limit(limit)
         ).all()
 
@@ -124,17 +127,18 @@ def _unsealed(site_id: int, cutoff: datetime, limit: int, *, sweep: bool = False
     if recent is None:
         return query()
     low, high = recent
-    rows = query(Consent.id > low, Consent.id < high)
+    rows = query(_C.id > low, _C.id < high)
     if len(rows) < limit:
-        rows += query(Consent.id > high)[: limit - len(rows)]
+        rows += query(_C.id > high)[: limit - len(rows)]
     return rows
 
 
 def _leaves(site: Site, first_index: int, rows: list[Any], erasures: list[Erasure]) -> tuple[list[dict], list[bytes]]:
     policy = _policy_hashes(site.id)
     leaf_rows, hashes = [], []
+    salts = os.urandom(SALT_BYTES * len(rows))
     for offset, row in enumerate(rows):
-        salt = new_salt()
+        salt = salts[offset * SALT_BYTES:(offset + 1) * SALT_BYTES]
         digest = personal_digest(salt, row[9:])
         record = {
             "receipt_id": row.receipt_id, "recorded_at": timestamp(row.recorded_at), "policy_version": row.policy_version,
@@ -189,7 +193,7 @@ def seal_site(
         for leaf in leaf_rows:
             leaf["batch_id"] = sealed.id
         if leaf_rows:
-            db.session.execute(insert(ConsentLeaf), leaf_rows)
+            db.session.execute(insert(ConsentLeaf.__table__), leaf_rows)
         for erasure in erasures:
             erasure.batch_id = sealed.id
         db.session.commit()
