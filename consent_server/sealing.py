@@ -230,14 +230,16 @@ def unsealed_count(site_id: int) -> int:
 
 
 def _loop(app: Flask, interval: float, stop: threading.Event) -> None:
-    rounds = 0
+    rounds, warned = 0, False
     while not stop.wait(interval * random.uniform(0.8, 1.2)):
         rounds += 1
         with app.app_context():
             try:
                 seal_all(sweep=rounds % SWEEP_EVERY == 0)
             except SigningKeyMissing:
-                log.warning("background sealer: no signing key; run `consent-server keys init`")
+                if not warned:  # once per worker, not every round
+                    log.warning("background sealer: no signing key; run `consent-server keys init`")
+                    warned = True
             except Exception:  # noqa: BLE001 - the sealer must outlive one bad round; the next round retries
                 log.exception("background sealer round failed")
             finally:
