@@ -74,6 +74,12 @@ def test_mapped_script_handle_becomes_inert(wordpress):
     assert "text/javascript" not in out
 
 
+def test_module_script_keeps_its_type_for_the_banner(wordpress):
+    tag = "<script type='module' src='/ga.js' id='google_gtagjs-js'></script>"
+    out = call(wordpress, "consent_server_block_script_tag", tag, "google_gtagjs")
+    assert out == "<script type=\"text/plain\" data-consent=\"analytics\" data-type=\"module\" src='/ga.js' id='google_gtagjs-js'></script>"
+
+
 def test_unmapped_script_handle_is_untouched(wordpress):
     tag = "<script src='/x.js' id='jquery-core-js'></script>\n"
     assert call(wordpress, "consent_server_block_script_tag", tag, "jquery-core") == tag
@@ -87,6 +93,11 @@ def test_unmapped_script_handle_is_untouched(wordpress):
 def test_script_attributes_filter(wordpress, attributes, blocked):
     out = call(wordpress, "consent_server_block_script_attributes", attributes)
     assert (out.get("type") == "text/plain" and out.get("data-consent") == "analytics") is blocked
+
+
+def test_script_attributes_filter_keeps_a_module_type(wordpress):
+    out = call(wordpress, "consent_server_block_script_attributes", {"id": "google_gtagjs-js", "type": "module"})
+    assert out["type"] == "text/plain" and out["data-type"] == "module"
 
 
 @pytest.mark.parametrize("raw", [

@@ -131,8 +131,14 @@ function consent_server_block_script_html( $tag, $purpose ) {
 			if ( preg_match( '/\sdata-consent\s*=/i', $m[1] ) ) {
 				return $m[0];
 			}
+			$type  = '';
+			if ( preg_match( '/\stype\s*=\s*("([^"]*)"|\'([^\']*)\'|([^\s>]+))/i', $m[1], $t ) ) {
+				$type = strtolower( trim( (string) end( $t ) ) );
+			}
 			$attrs = (string) preg_replace( '/\stype\s*=\s*("[^"]*"|\'[^\']*\'|[^\s>]+)/i', '', $m[1] );
-			return '<script type="text/plain" data-consent="' . esc_attr( $purpose ) . '"' . $attrs . '>';
+			// The banner restores a non-classic type (e.g. module) from data-type.
+			$keep = ( '' !== $type && 'text/javascript' !== $type ) ? ' data-type="' . esc_attr( $type ) . '"' : '';
+			return '<script type="text/plain" data-consent="' . esc_attr( $purpose ) . '"' . $keep . $attrs . '>';
 		},
 		$tag
 	);
@@ -173,6 +179,9 @@ function consent_server_block_script_attributes( $attributes ) {
 	}
 	$map = consent_server_script_map();
 	if ( isset( $map[ $m[1] ] ) && 'necessary' !== $map[ $m[1] ] ) {
+		if ( ! empty( $attributes['type'] ) && 'text/javascript' !== $attributes['type'] ) {
+			$attributes['data-type'] = $attributes['type'];
+		}
 		$attributes['type']         = 'text/plain';
 		$attributes['data-consent'] = $map[ $m[1] ];
 	}
