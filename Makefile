@@ -34,3 +34,14 @@ test-postgres: venv
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# The banner snippet (js-snippet/ -> consent_server/static/consent.js). Node is a build tool only.
+.PHONY: snippet snippet-check
+snippet:
+	npm --prefix js-snippet ci --no-audit --no-fund
+	npm --prefix js-snippet run build
+
+# Fails when the committed consent.js differs from a fresh build of js-snippet/src.
+snippet-check:
+	test -d js-snippet/node_modules/esbuild || npm --prefix js-snippet ci --no-audit --no-fund
+	npm --prefix js-snippet run check

@@ -60,6 +60,7 @@ def build_config(
             "consents": f"{base}/api/v1/sites/{site_key}/consents",
             "policy": f"{base}/sites/{site_key}/cookie-policy",
             "receipts": f"{base}/receipts/",
+            "visitors": f"{base}/api/v1/sites/{site_key}/visitors/",
         },
         "purposes": purposes,
         "texts": texts,

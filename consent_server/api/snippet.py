@@ -1,38 +1,86 @@
 """The banner snippet, GET /c/{site}.js, and its configuration as JSON, GET /api/v1/sites/{site}/config."""
 from __future__ import annotations
 
-from typing import Any
+import gzip
+from dataclasses import dataclass
 
 from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
+from sqlalchemy import select
 
-from ..policies import current_policy
-from ..sites import get_site
+from ..errors import ApiError
+from ..extensions import db
+from ..models import PolicyVersion
+from ..policies import get_policy
+from ..sites import site_info
 from ..snippet import build_config, etag_for, render_snippet, script_json
 from .docs import error_responses
 
 blp = Blueprint("snippet", __name__, url_prefix="/", description="The banner snippet and its configuration.")
 
 JS_MIMETYPE = "text/javascript"
+CACHE_ENTRIES = 512
 
 
-def site_config(key: str) -> dict[str, Any]:
-    """The served configuration of a site's current policy version."""
-    site = get_site(key)
-    policy = current_policy(site)
+@dataclass(frozen=True)
+class Body:
+    """One served body, its gzip form and their validators."""
+
+    plain: bytes
+    gzipped: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, data: bytes) -> "Body":
+        return cls(data, gzip.compress(data, compresslevel=6, mtime=0), etag_for(data))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    script: Body
+    config: Body
+
+
+# Published versions never change, so a rendering keyed by (site, version, content hash, ...) stays right;
+# the hot path is then one indexed query for the latest version number.
+_CACHE: dict[tuple, Rendered] = {}
+
+
+def latest_version(site_id: int) -> tuple[int, int, str]:
+    """(version, consent_floor, content_hash) of the site's latest policy version, without loading its content."""
+    row = db.session.execute(
+        select(PolicyVersion.version, PolicyVersion.consent_floor, PolicyVersion.content_hash)
+        .where(PolicyVersion.site_id == site_id).order_by(PolicyVersion.version.desc()).limit(1)
+    ).first()
+    if row is None:
+        raise ApiError(404, "no_policy", "This site has no published policy version.")
+    return row.version, row.consent_floor, row.content_hash
+
+
+def rendered(key: str) -> Rendered:
+    """The snippet and the configuration JSON of a site's current policy version (cached per version)."""
+    info = site_info(key)
+    version, floor, content_hash = latest_version(info.id)
     config = current_app.config
-    return build_config(
-        site_key=site.key,
-        default_language=site.default_language,
-        policy_version=policy.version,
-        policy_hash=policy.content_hash,
-        consent_floor=policy.consent_floor,
-        content=policy.content,
-        base_url=config.get("CONSENT_PUBLIC_URL") or request.host_url,
-        max_age_days=config["CONSENT_MAX_AGE_DAYS"],
+    base_url = (config.get("CONSENT_PUBLIC_URL") or request.host_url).rstrip("/")
+    max_age_days = config["CONSENT_MAX_AGE_DAYS"]
+    cache_key = (info.key, version, floor, content_hash, info.default_language, base_url, max_age_days)
+    hit = _CACHE.get(cache_key)
+    if hit is not None:
+        return hit
+    policy = get_policy(info.id, version)
+    served = build_config(
+        site_key=info.key, default_language=info.default_language, policy_version=version,
+        policy_hash=content_hash, consent_floor=floor, content=policy.content,
+        base_url=base_url, max_age_days=max_age_days,
     )
+    result = Rendered(Body.of(render_snippet(served)), Body.of(script_json(served).encode("utf-8")))
+    if len(_CACHE) >= CACHE_ENTRIES:
+        _CACHE.clear()
+    _CACHE[cache_key] = result
+    return result
 
 
 def cache_control() -> str:
@@ -43,10 +91,16 @@ def cache_control() -> str:
     return f"public, max-age={seconds}, stale-while-revalidate=86400"
 
 
-def conditional(body: bytes, mimetype: str) -> Response:
-    """A cacheable response with a strong ETag; 304 when the client already has this body."""
-    response = Response(body, mimetype=mimetype)
-    response.set_etag(etag_for(body))
+def conditional(body: Body, mimetype: str) -> Response:
+    """A cacheable response with a strong ETag (one per encoding), gzip when accepted, 304 when unchanged."""
+    if "gzip" in request.accept_encodings:
+        response = Response(body.gzipped, mimetype=mimetype)
+        response.headers["Content-Encoding"] = "gzip"
+        response.set_etag(body.etag + "-gz")
+    else:
+        response = Response(body.plain, mimetype=mimetype)
+        response.set_etag(body.etag)
+    response.vary.add("Accept-Encoding")
     response.headers["Cache-Control"] = cache_control()
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -75,7 +129,7 @@ class Snippet(MethodView):
     @error_responses(blp, 404)
     def get(self, site: str):
         """The banner script for one site: paste it as the first script in <head>."""
-        return conditional(render_snippet(site_config(site)), JS_MIMETYPE)
+        return conditional(rendered(site).script, JS_MIMETYPE)
 
 
 @blp.route("/api/v1/sites/<site>/config")
@@ -85,4 +139,4 @@ class SiteConfig(MethodView):
     @error_responses(blp, 404)
     def get(self, site: str):
         """The site's banner configuration as JSON, for single-page apps and plugins."""
-        return conditional(script_json(site_config(site)).encode("utf-8"), "application/json")
+        return conditional(rendered(site).config, "application/json")

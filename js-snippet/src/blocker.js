@@ -47,7 +47,8 @@ export function createBlocker(has, nonce, placeholder) {
     if (seen.has(el)) return;
     const p = el.getAttribute(ATTR);
     if (el.tagName === 'SCRIPT') {
-      if (el.type.toLowerCase() === 'text/plain' && has(p)) run(el);
+      // A script seen while the parser is still inside it may lack its text: wait for DOMContentLoaded.
+      if (live && el.type.toLowerCase() === 'text/plain' && has(p)) run(el);
     } else if (el.hasAttribute('data-src')) {
       if (has(p)) load(el);
       else if (!holders.has(el)) {
@@ -59,15 +60,16 @@ export function createBlocker(has, nonce, placeholder) {
     }
   }
 
-  /** Unblock what is now granted (after a decision). Does nothing before start(). */
+  /** Unblock what is now granted (after a decision); scripts wait for start(). */
   function scan() {
-    if (live) document.querySelectorAll(SEL).forEach(handle);
+    document.querySelectorAll(SEL).forEach(handle);
   }
 
-  /** First pass over the parsed document, then watch for elements added later. */
-  function start() {
-    live = true;
-    scan();
+  /**
+   * Watch the document from the start, so frames and images get their placeholder before the first paint
+   * (no layout shift), and elements added later are handled too.
+   */
+  function watch() {
     new MutationObserver((records) => {
       for (const r of records) {
         for (const n of r.addedNodes) {
@@ -79,5 +81,11 @@ export function createBlocker(has, nonce, placeholder) {
     }).observe(document.documentElement, { childList: true, subtree: true });
   }
 
-  return { scan, start };
+  /** The document is parsed: run what is granted, in document order. */
+  function start() {
+    live = true;
+    scan();
+  }
+
+  return { scan, watch, start };
 }

@@ -6,7 +6,7 @@
  * @typedef {{purpose:string,required:boolean,title:Object<string,string>,description:Object<string,string>,
  *   wp_consent_categories:string[],google_consent_signals:string[],services:Service[]}} Purpose
  * @typedef {{site:string,policy_version:number,consent_floor:number,default_language:string,languages:string[],max_age_days:number,
- *   endpoints:{consents:string,policy:string,receipts:string},purposes:Purpose[],
+ *   endpoints:{consents:string,policy:string,receipts:string,visitors:string},purposes:Purpose[],
  *   texts:Object<string,Object<string,string>>}} Config
  * @typedef {{v:string,p:number,c:Object<string,number>,r:?string,t:number}} Stored  the cs_consent cookie
  */

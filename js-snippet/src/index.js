@@ -48,6 +48,7 @@ function main(cfg) {
     allow: (p) => decide(Object.assign(state.choices(), { [p]: true }), ACTIONS.placeholder),
   });
   const blocker = createBlocker(state.has, nonce, ui.placeholder);
+  blocker.watch();
 
   window.ConsentServer = {
     has: state.has, get: state.get, onChange: state.onChange, open: ui.prefs,

@@ -114,7 +114,9 @@ export function createUI(cx) {
       h('p', {}, t.preferences_text),
       rows,
       cur && cur.r && h('p', { className: 'cs-r' }, t.receipt_label + ': ',
-        h('a', { href: cfg.endpoints.receipts + encodeURIComponent(cur.r) }, h('code', {}, cur.r))),
+        h('a', { href: cfg.endpoints.receipts + encodeURIComponent(cur.r) }, h('code', {}, cur.r)), ' · ',
+        h('a', { href: cfg.endpoints.visitors + cur.v + '/receipts?receipt=' + encodeURIComponent(cur.r) },
+          t.download_receipts)),
       buttons([['accept_all', accept], ['reject_all', reject], ['save', save]])));
   }
 
@@ -139,12 +141,19 @@ export function createUI(cx) {
     const svc = (p && p.services) || [];
     const names = svc.map((s) => s.name).join(', ') || loc(p && p.title) || purpose;
     const storage = [...new Set(svc.flatMap((s) => (s.storage || []).map((i) => (i.name === '*' ? i.domain : i.name))))];
-    return h('div', { className: 'cs-ph', lang },
+    const ph = h('div', { className: 'cs-ph', lang },
       h('p', { className: 'cs-pt' }, names + (el.title ? ': ' + el.title : '')),
       h('p', {}, t.placeholder_text),
       storage.length > 0 && h('p', {}, t.storage_label + ': ' + storage.join(', ')),
       h('button', { type: 'button', className: 'cs-btn', onclick: loadOnce }, t.placeholder_load_once),
       p && h('button', { type: 'button', className: 'cs-btn', onclick: () => cx.allow(purpose) }, t.placeholder_allow_all));
+    // Take the frame's box so nothing moves when it loads (CSSOM, which a strict style-src allows).
+    if (el.tagName === 'IFRAME') {
+      const px = (v) => (/^\d+$/.test(v) ? v + 'px' : v);
+      ph.style.width = px(el.getAttribute('width') || '');
+      ph.style.minHeight = px(el.getAttribute('height') || '');
+    }
+    return ph;
   }
 
   /** Say (politely, for screen readers too) that a reload completes a withdrawal. */

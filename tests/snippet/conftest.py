@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,17 @@ INIT_SCRIPT = """
 window.__csp = [];
 document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
 """
+
+
+@pytest.fixture(scope="session")
+def js_modules() -> Path:
+    """js-snippet/node_modules (esbuild, axe-core), installed from package-lock.json when missing."""
+    modules = JS_DIR / "node_modules"
+    npm = shutil.which("npm")
+    assert npm and shutil.which("node"), "node and npm are needed for the snippet's tests (apt-get install nodejs npm)"
+    if not ((modules / "esbuild").exists() and (modules / "axe-core" / "axe.min.js").exists()):
+        subprocess.run([npm, "--prefix", str(JS_DIR), "ci", "--no-audit", "--no-fund"], check=True)
+    return modules
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.snippet.conftest import JS_DIR, click, open_prefs, screenshot, switch, texts
+from tests.snippet.conftest import click, open_prefs, screenshot, switch, texts
 
 pytestmark = pytest.mark.browser
-AXE = JS_DIR / "node_modules" / "axe-core" / "axe.min.js"
 SAME_STYLE = ["font-family", "font-size", "font-weight", "color", "background-color", "border-top-width",
               "border-top-style", "border-top-color", "border-radius", "padding-top", "padding-left",
               "text-decoration-line", "opacity", "cursor"]
@@ -17,27 +16,26 @@ def active_in_dialog(page) -> bool:
     return page.evaluate("!!document.activeElement.closest('.cs')")
 
 
-def axe_serious(page) -> list[str]:
-    """Serious and critical axe-core violations on the page as it is now."""
-    assert AXE.exists(), "run `npm --prefix js-snippet ci` (axe-core is a dev dependency)"
-    page.add_script_tag(path=str(AXE))
+def axe_serious(page, modules) -> list[str]:
+    """Serious and critical axe-core violations on the page as it is now (axe-core from js-snippet's devDeps)."""
+    page.add_script_tag(path=str(modules / "axe-core" / "axe.min.js"))
     violations = page.evaluate("axe.run(document).then(r => r.violations.map(v => "
                                "({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))})))")
     return [f"{v['id']} {v['nodes']}" for v in violations if v["impact"] in ("serious", "critical")]
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_both_layers_pass_axe_and_are_saved_as_screenshots(visitor, lang):
+def test_both_layers_pass_axe_and_are_saved_as_screenshots(visitor, js_modules, lang):
     page = visitor.open(SHOP[lang])
     page.wait_for_selector(".cs-1")
     assert page.locator(".cs-1").get_attribute("lang") == lang
     assert page.locator("#cs-t").inner_text() == texts(lang)["banner_title"]
     screenshot(page, f"banner-{lang}-layer1")
-    assert axe_serious(page) == []
+    assert axe_serious(page, js_modules) == []
     open_prefs(page, lang)
     page.locator(".cs-2 summary").first.click()  # one list of services open, so it is checked too
     screenshot(page, f"banner-{lang}-layer2")
-    assert axe_serious(page) == []
+    assert axe_serious(page, js_modules) == []
 
 
 def test_unknown_page_language_falls_back_to_the_site_default(visitor):

@@ -7,6 +7,7 @@ import time
 from urllib.parse import quote
 
 import pytest
+import requests
 
 from consent_server.extensions import db
 from consent_server.policies import current_policy, publish_policy
@@ -166,7 +167,12 @@ def test_receipt_id_is_shown_in_the_preferences(visitor):
     receipt = page.locator(".cs-r")
     assert stored["r"] in receipt.inner_text()
     assert receipt.inner_text().startswith("Ditt kvitto")
-    assert receipt.locator("a").get_attribute("href").endswith("/receipts/" + stored["r"])
+    links = receipt.locator("a")
+    assert links.nth(0).get_attribute("href").endswith("/receipts/" + stored["r"])
+    assert links.nth(1).inner_text() == "Ladda ner mina kvitton"
+    download = links.nth(1).get_attribute("href")
+    assert download.endswith(f"/api/v1/sites/demo/visitors/{stored['v']}/receipts?receipt={stored['r']}")
+    assert requests.get(download, timeout=10).json()["records"][0]["receipt_id"] == stored["r"]
 
 
 def test_consent_mode_default_comes_first_and_updates_follow(visitor):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import gzip
 import json
 
 import pytest
@@ -54,6 +55,7 @@ def test_config_endpoints_hang_off_the_public_url():
         "consents": "https://consent.example/api/v1/sites/shop/consents",
         "policy": "https://consent.example/sites/shop/cookie-policy",
         "receipts": "https://consent.example/receipts/",
+        "visitors": "https://consent.example/api/v1/sites/shop/visitors/",
     }
     assert config["languages"] == ["sv", "en"] and config["max_age_days"] == 365
 
@@ -99,6 +101,17 @@ def test_a_new_policy_version_changes_the_etag(client, site, path):
     db.session.commit()
     after = client.get(path, headers={"If-None-Match": before})
     assert after.status_code == 200 and after.headers["ETag"] != before
+
+
+@pytest.mark.parametrize("path", ["/c/shop.js", "/api/v1/sites/shop/config"])
+def test_gzip_when_accepted_with_its_own_etag(client, site, path):
+    plain = client.get(path)
+    zipped = client.get(path, headers={"Accept-Encoding": "gzip, br"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.data) == plain.data
+    assert zipped.headers["ETag"] != plain.headers["ETag"]
+    again = client.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
+    assert again.status_code == 304
 
 
 def test_site_texts_cannot_break_out_of_the_script(client, site):
