@@ -13,15 +13,21 @@ from .records import Row, header
 BOM = "\ufeff"
 
 
-def iter_csv(batches: Iterable[Sequence[Row]], purposes: Sequence[str]) -> Iterator[bytes]:
-    """Yield the CSV document as UTF-8 bytes, one chunk per batch of readable rows (constant memory)."""
+def iter_csv(
+    batches: Iterable[Sequence[Row]], purposes: Sequence[str], *, neutralised: bool = False
+) -> Iterator[bytes]:
+    """Yield the CSV document as UTF-8 bytes, one chunk per batch of readable rows (constant memory).
+
+    ``neutralised=True`` when the rows come from ``query.readable_columns``, which
+    neutralises in SQL (a Python pass per cell would cost a third of the rate).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow(header(purposes))
     yield _drain(buffer)
     for batch in batches:
-        writer.writerows(map(neutralise_row, batch))
+        writer.writerows(batch if neutralised else map(neutralise_row, batch))
         yield _drain(buffer)
 
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, case, func, literal, select, type_coerce
 from sqlalchemy.engine import Connection, Engine, Row
 
 from ..models import Consent
+from .formula import PREFIX, TRIGGERS
 from .records import COLUMNS, DENIED, GRANTED
 
 BATCH = 5000
@@ -82,20 +84,45 @@ def _decision(purpose: str, dialect: str) -> ColumnElement:
     return case(whens, value=value, else_=literal(""))
 
 
+# The trigger characters as a GLOB class ("-" last, so it is literal).
+_GLOB = "[" + "".join(sorted(TRIGGERS - {"-"})) + "-]*"
+
+
+def neutralised(column: ColumnElement, dialect: str) -> ColumnElement:
+    """``formula.neutralise`` done by the database: same trigger characters, same prefix; NULL → ''.
+
+    SQLite tests the first character with GLOB (an IN list costs it twice as much).
+    """
+    if dialect == "sqlite":
+        dangerous = column.op("GLOB")(literal(_GLOB))
+    else:
+        dangerous = func.substr(column, 1, 1).in_(sorted(TRIGGERS))
+    return func.coalesce(case((dangerous, literal(PREFIX) + column), else_=column), "")
+
+
 def readable_columns(purposes: Sequence[str], dialect: str) -> list[ColumnElement]:
-    """The CSV/XLSX row (``records.header`` order), formatted as text by the database itself."""
+    """The CSV/XLSX row (``records.header`` order), formatted and neutralised by the database itself.
+
+    Every value a browser can influence (visitor id, page path, user agent and
+    what was parsed from it) and the receipt id (it may start with "-") is
+    neutralised; the others are written by the server from closed sets
+    (action, language, truncated network, country, times, decisions).
+    """
     c = _table.c
 
     def txt(column: ColumnElement) -> ColumnElement:
         return func.coalesce(column, "")
 
+    def safe(column: ColumnElement) -> ColumnElement:
+        return neutralised(column, dialect)
+
     return [
-        c.id, c.receipt_id, c.visitor_id, _utc_text(c.recorded_at, dialect), c.policy_version, c.action,
-        *(_decision(purpose, dialect) for purpose in purposes),
-        c.language, txt(c.page_path), txt(c.ip_truncated), txt(c.browser_family), txt(c.browser_major),
-        txt(c.os_family), txt(c.device_type), txt(c.country),
+        c.id, safe(c.receipt_id), safe(c.visitor_id), _utc_text(c.recorded_at, dialect),
+        c.policy_version, c.action, *(_decision(purpose, dialect) for purpose in purposes),
+        c.language, safe(c.page_path), txt(c.ip_truncated), safe(c.browser_family), safe(c.browser_major),
+        safe(c.os_family), safe(c.device_type), txt(c.country),
         case((c.gpc.is_(True), literal("true")), else_=literal("false")),
-        _utc_text(c.client_ts, dialect), txt(c.user_agent),
+        _utc_text(c.client_ts, dialect), safe(c.user_agent),
     ]
 
 
@@ -123,13 +150,25 @@ def iter_batches(
             yield from _streamed(conn, site_id, filters, batch, columns)
 
 
+def _fetch(result, batch: int, raw: bool) -> Iterator[list[Any]]:
+    """Pages of ``batch`` rows. ``raw``: straight from the DBAPI cursor, skipping SQLAlchemy's Row
+    objects; only for readable rows, whose columns need no result processing (text and integers),
+    and only on an unbuffered (non-streaming) result."""
+    if raw:
+        while rows := result.cursor.fetchmany(batch):
+            yield rows
+    else:
+        yield from result.partitions(batch)
+
+
 def _streamed(conn: Connection, site_id: int, filters: Filters, batch: int, columns) -> Iterator[list[Row]]:
     """One server-side cursor, ``batch`` rows per fetch."""
     streaming = conn.execution_options(stream_results=True, yield_per=batch)
     # Closing the result closes the server-side cursor, also when the client goes away mid-stream.
+    # Rows via SQLAlchemy here: with stream_results it buffers ahead, so its DBAPI cursor
+    # is not where the first rows are.
     with streaming.execute(record_select(site_id, filters, columns=columns)) as result:
-        for partition in result.partitions():
-            yield partition
+        yield from _fetch(result, batch, raw=False)
 
 
 def _paged(conn: Connection, site_id: int, filters: Filters, batch: int, columns) -> Iterator[list[Row]]:
@@ -152,7 +191,8 @@ def _paged(conn: Connection, site_id: int, filters: Filters, batch: int, columns
         base = base.where(_table.c.id <= high)
     last = low - 1
     while True:
-        rows = conn.execute(base.where(_table.c.id > last)).all()
+        with conn.execute(base.where(_table.c.id > last)) as result:
+            rows = next(_fetch(result, batch, raw=columns is not None), [])
         conn.rollback()  # end the read transaction between pages: writers are never held up
         if not rows:
             return

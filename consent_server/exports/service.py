@@ -72,7 +72,9 @@ def build_export(site: Site, fmt: str, filters: Filters, *, batch: int = BATCH) 
     if fmt in ("csv", "xlsx"):
         purposes = purpose_columns(_purposes(p.content) for p in policies)
         batches = iter_batches(db.engine, site.id, filters, batch=batch, readable=purposes)
-        chunks = (iter_csv if fmt == "csv" else iter_xlsx)(batches, purposes)
+        # The rows arrive neutralised by the query; XLSX neutralises again (idempotent) as it
+        # writes cell by cell anyway.
+        chunks = iter_csv(batches, purposes, neutralised=True) if fmt == "csv" else iter_xlsx(batches, purposes)
     else:
         batches = iter_batches(db.engine, site.id, filters, batch=batch)
         chunks = _iso(site, filters, batches, policies, now)

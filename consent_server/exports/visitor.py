@@ -49,7 +49,8 @@ def visitor_export(site: Site, visitor_id: str, fmt: str) -> Export:
     policies = policy_rows(site.id)
     if fmt == "csv":
         purposes = purpose_columns([s["purpose"] for s in p.content["inventory"]["sections"]] for p in policies)
-        chunks = iter_csv(iter_batches(db.engine, site.id, Filters(visitor_id=visitor_id), readable=purposes), purposes)
+        batches = iter_batches(db.engine, site.id, Filters(visitor_id=visitor_id), readable=purposes)
+        chunks = iter_csv(batches, purposes, neutralised=True)
     else:
         batches = iter_batches(db.engine, site.id, Filters(visitor_id=visitor_id))
         head = {"site": site.key, "visitor_id": visitor_id, "generated_at": timestamp(now)}

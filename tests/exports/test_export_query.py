@@ -49,3 +49,21 @@ def test_the_http_response_streams_chunk_by_chunk(client, site, add_records, own
     assert len(chunks) >= 3  # header + 5000-record batches: never one body with everything
     assert max(len(c) for c in chunks) < sum(len(c) for c in chunks) / 2
     response.close()
+
+
+TRICKY = ["=1+2", "+1", "-1", "@x", "\t=1", "\r=1", "", "a=b", "'=x", " =1", "/kassa", "åäö", "-", "=", None]
+
+
+def test_sql_neutralisation_matches_the_pure_module(app):
+    from sqlalchemy import literal, select
+
+    from consent_server.exports.formula import neutralise
+    from consent_server.exports.query import neutralised
+
+    dialect = db.engine.dialect.name
+    for value in TRICKY:
+        from sqlalchemy import String, cast
+
+        expression = neutralised(cast(literal(value, String), String), dialect)
+        got = db.session.scalar(select(expression))
+        assert got == ("" if value is None else neutralise(value)), value
