@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -111,10 +112,14 @@ def main() -> int:
         print(f"wrote {args.records:,} records in {time.perf_counter() - started:.1f} s "
               f"({path.stat().st_size / 1e6:.0f} MB, batches of {args.batch})")
     command = [sys.executable, "-m", "consent_server.ledger", str(path)] + (["--keys", keys_path] if keys_path else [])
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = os.getloadavg()[0]
     started = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     elapsed = time.perf_counter() - started
-    rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    rss_mb = after.ru_maxrss / 1024
     print(result.stdout.strip() or result.stderr.strip())
     if result.returncode:
         print("verify FAILED", file=sys.stderr)
@@ -123,6 +128,8 @@ def main() -> int:
     rate = records / elapsed
     print(f"verify: {records:,} records in {elapsed:.2f} s = {rate:,.0f} records/s "
           f"(target {TARGET:,}: ratio {rate / TARGET:.2f}); peak RSS {rss_mb:.0f} MB")
+    print(f"  CPU {cpu:.2f} s over {os.cpu_count()} cores ({records / cpu:,.0f} records per CPU second); "
+          f"load average {load:.1f} when it started (other work on the machine slows the wall time)")
     if not args.keep and not args.file:
         path.unlink()
     return 0
