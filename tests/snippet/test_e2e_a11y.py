@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.snippet.conftest import click, open_prefs, screenshot, switch, texts
+from tests.snippet.conftest import click, make_visitor, open_prefs, screenshot, switch, texts
 
 pytestmark = pytest.mark.browser
 SAME_STYLE = ["font-family", "font-size", "font-weight", "color", "background-color", "border-top-width",
@@ -135,3 +135,22 @@ def test_focus_returns_to_the_opener_and_escape_leaves_without_deciding(visitor)
     page.wait_for_selector(".cs", state="detached")
     assert page.evaluate("document.activeElement.textContent") == "Cookieinställningar"
     assert visitor.cookie() == before
+
+
+def test_small_screen_banner_fits_and_buttons_stay_equal(browser, shop):
+    visitor = make_visitor(browser, shop, viewport={"width": 360, "height": 640})
+    try:
+        page = visitor.open("/")
+        banner = page.locator(".cs-1")
+        box = banner.bounding_box()
+        assert box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= 360 and box["y"] + box["height"] <= 640
+        accept = banner.get_by_role("button", name=texts()["accept_all"], exact=True).bounding_box()
+        reject = banner.get_by_role("button", name=texts()["reject_all"], exact=True).bounding_box()
+        assert (accept["width"], accept["height"]) == (reject["width"], reject["height"])
+        screenshot(page, "banner-sv-layer1-small")
+        open_prefs(page)
+        prefs = page.locator(".cs-2").bounding_box()
+        assert prefs["y"] >= 0 and prefs["y"] + prefs["height"] <= 640  # scrolls inside, never off screen
+        screenshot(page, "banner-sv-layer2-small")
+    finally:
+        visitor.context.close()
