@@ -96,3 +96,30 @@ def test_a_very_late_commit_is_found_by_a_sweep(app, site, signed, log, runner):
     assert result.exit_code == 0 and "1 leaves" in result.output, result.output
     assert unsealed_count(site.id) == 0
     assert log.verify(log.export(site)).exit_code == 0
+
+
+def test_concurrent_sealers_never_seal_a_record_twice(app, site, signed, log):
+    import threading
+
+    app.config["CONSENT_SEAL_BATCH"] = 8
+    log.post(60)
+    barrier = threading.Barrier(4)
+    sealed: list[int] = []
+
+    def sealer():
+        with app.app_context():
+            barrier.wait()
+            sealed.extend(r.size for r in seal_all(grace=0))
+            db.session.remove()
+
+    threads = [threading.Thread(target=sealer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seal_all(grace=0)  # whatever a sealer that lost a race left behind
+    leaves = db.session.execute(sa.text("SELECT count(*), count(DISTINCT consent_id) FROM consent_leaves")).one()
+    assert tuple(leaves) == (60, 60)
+    assert unsealed_count(site.id) == 0
+    result = log.verify(log.export(site))
+    assert result.exit_code == 0, result.output
