@@ -15,7 +15,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+# consent_server/schemas links to the public ../schemas, so a wheel ships the same files.
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 INVENTORY_SCHEMA = "inventory.schema.json"
 CONTENT_SCHEMA = "policy-content.schema.json"
 
