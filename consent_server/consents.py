@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from .client_info import UserAgentFacts
 from .errors import ApiError
@@ -16,6 +16,30 @@ from .models.types import utcnow
 from .policies import version_purposes
 
 NECESSARY = "necessary"
+
+
+# The two hot statements are built once, on the tables (Core, not ORM entities): SQLAlchemy then
+# reuses their memoised cache key and compiled form, and per request only binds parameters.
+# Building them per request cost more CPU than the rest of the request (see bench/RESULTS.md).
+_CONSENTS = Consent.__table__
+_POLICIES = PolicyVersion.__table__
+_INSERT_CONSENT = insert(_CONSENTS)
+
+
+def _latest_policy(column: Any) -> Any:
+    return (select(column).where(_POLICIES.c.site_id == bindparam("site_id"))
+            .order_by(_POLICIES.c.version.desc()).limit(1).scalar_subquery())
+
+
+# The visitor's latest decision and the site's current policy, in one round trip.
+_CURRENT_STATE = (
+    select(_CONSENTS.c.choices, _CONSENTS.c.action, _CONSENTS.c.policy_version, _CONSENTS.c.receipt_id,
+           _CONSENTS.c.recorded_at, _latest_policy(_POLICIES.c.version).label("current_version"),
+           _latest_policy(_POLICIES.c.consent_floor).label("consent_floor"))
+    .where(_CONSENTS.c.site_id == bindparam("site_id"), _CONSENTS.c.visitor_id == bindparam("visitor_id"))
+    .order_by(_CONSENTS.c.id.desc())
+    .limit(1)
+)
 
 
 def new_receipt_id() -> str:
@@ -57,8 +81,13 @@ def record_consent(
     page_path: str | None,
     client_ts: datetime | None,
     client: ClientFacts,
+    connection: Connection | None = None,
 ) -> dict[str, Any]:
-    """Append one decision to the log and return what the API answers (not yet committed)."""
+    """Append one decision to the log and return what the API answers.
+
+    The row goes through `connection` (the session's by default); the caller owns its
+    transaction: nothing is committed here unless the caller gave an autocommit connection.
+    """
     purposes = version_purposes(site_id, policy_version)
     if purposes is None:
         raise ApiError(422, "unknown_policy_version", "No such policy version for this site.",
@@ -67,18 +96,17 @@ def record_consent(
     receipt_id = new_receipt_id()
     recorded_at = utcnow()
     ua = client.user_agent
-    # A Core insert: the hot path skips ORM unit-of-work bookkeeping (see bench/).
-    db.session.execute(
-        insert(Consent).values(
-            site_id=site_id, visitor_id=visitor_id, receipt_id=receipt_id, policy_version=policy_version,
-            choices=normalised, action=action, language=language, page_path=page_path,
-            ip_truncated=client.ip_truncated,
-            browser_family=ua.browser_family if ua else None, browser_major=ua.browser_major if ua else None,
-            os_family=ua.os_family if ua else None, device_type=ua.device_type if ua else None,
-            country=client.country, gpc=client.gpc, recorded_at=recorded_at, client_ts=client_ts,
-            user_agent=client.raw_user_agent,
-        )
-    )
+    # One prebuilt Core INSERT on the table, values as parameters: no ORM bulk path, and no
+    # per-request statement building or cache-key hashing of 18 values (see bench/RESULTS.md).
+    (connection or db.session.connection()).execute(_INSERT_CONSENT, {
+        "site_id": site_id, "visitor_id": visitor_id, "receipt_id": receipt_id, "policy_version": policy_version,
+        "choices": normalised, "action": action, "language": language, "page_path": page_path,
+        "ip_truncated": client.ip_truncated,
+        "browser_family": ua.browser_family if ua else None, "browser_major": ua.browser_major if ua else None,
+        "os_family": ua.os_family if ua else None, "device_type": ua.device_type if ua else None,
+        "country": client.country, "gpc": client.gpc, "recorded_at": recorded_at, "client_ts": client_ts,
+        "user_agent": client.raw_user_agent,
+    })
     return {
         "receipt_id": receipt_id, "recorded_at": recorded_at, "choices": normalised,
         "policy_version": policy_version, "visitor_id": visitor_id, "action": action,
@@ -97,22 +125,19 @@ def latest_consent(site_id: int, visitor_id: str) -> Consent | None:
 
 def current_state(site_id: int, visitor_id: str) -> dict[str, Any]:
     """The visitor's current choices, and whether the site's policy changed materially since."""
-    record = latest_consent(site_id, visitor_id)
+    # A read of committed rows needs no transaction: an autocommit connection saves the BEGIN and
+    # ROLLBACK round trips on PostgreSQL and the session's bookkeeping (see bench/RESULTS.md).
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        record = connection.execute(_CURRENT_STATE, {"site_id": site_id, "visitor_id": visitor_id}).first()
     if record is None:
         raise ApiError(404, "no_consent", "This visitor has not decided yet.")
-    current = db.session.execute(
-        select(PolicyVersion.version, PolicyVersion.consent_floor)
-        .where(PolicyVersion.site_id == site_id)
-        .order_by(PolicyVersion.version.desc())
-        .limit(1)
-    ).one()
     return {
         "visitor_id": visitor_id,
         "choices": record.choices,
         "action": record.action,
         "policy_version": record.policy_version,
-        "current_policy_version": current.version,
-        "reconsent_required": record.policy_version < current.consent_floor,
+        "current_policy_version": record.current_version,
+        "reconsent_required": record.policy_version < record.consent_floor,
         "receipt_id": record.receipt_id,
         "recorded_at": record.recorded_at,
     }
