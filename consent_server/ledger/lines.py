@@ -84,6 +84,17 @@ def record_line(
     return _RECORD_TEMPLATE % (v(index), v(batch), *values, v(salt), v(personal_digest), v(leaf_hash))
 
 
+def record_line_row(
+    row: Sequence[Any], *, index: int | None, batch: int | None,
+    salt: str | None, personal_digest: str | None, leaf_hash: str | None,
+) -> str:
+    """Like :func:`record_line` from a row in RECORD_FIELDS order whose ``choices`` is JSON text already."""
+    v = _value
+    values = [v(x) for x in row]
+    values[_CHOICES] = row[_CHOICES]
+    return _RECORD_TEMPLATE % (v(index), v(batch), *values, v(salt), v(personal_digest), v(leaf_hash))
+
+
 def erasure_line(
     *, index: int | None, batch: int | None, visitor_hmac: str, erased_at: str, records: int, leaf_hash: str | None
 ) -> str:
