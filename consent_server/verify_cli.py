@@ -11,8 +11,9 @@ from .ledger.tool import run_verify
 @click.command("verify")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--keys", default=None, help="keys.json file or URL of /.well-known/consent-server/keys.json.")
-def verify_command(file: str, keys: str | None) -> None:
+@click.option("--workers", type=int, default=None, help="Processes for large files (default: CPU count).")
+def verify_command(file: str, keys: str | None, workers: int | None) -> None:
     """Verify a proof export: signatures, Merkle roots, hash chain, policy hashes; names the first bad record."""
-    code = run_verify(file, keys, out=sys.stdout, err=sys.stderr)
+    code = run_verify(file, keys, out=sys.stdout, err=sys.stderr, workers=workers)
     if code:
         sys.exit(code)

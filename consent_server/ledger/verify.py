@@ -247,6 +247,8 @@ class Verifier:
             raise self.fail(f"{where}: its leaves do not end at leaf {head['tree_size'] - 1}")
         if merkle.root(self.batch_hashes).hex() != head["root"]:
             raise self.fail(f"{where}: Merkle root does not match its leaves (last: {self.last_record})")
+        if head["key_id"] not in self.keyring:
+            raise self.fail(f"{where} is signed with key {head['key_id']}, which is not among the given public keys")
         if not self.keyring.verify(head["key_id"], _heads.signed_bytes(head), signature):
             raise self.fail(f"{where}: signature does not verify with key {head['key_id']}")
         self.summary.key_ids.add(head["key_id"])

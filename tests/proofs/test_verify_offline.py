@@ -97,11 +97,20 @@ def test_removed_batch_breaks_the_chain():
         verify_lines(lines, ring)
 
 
-def test_foreign_key_signature_fails():
+def test_heads_signed_by_a_key_not_given_fail():
     lines, _ = _lines()
     other = KeyRing([keys.key_entry(keys.public_raw(keys.generate()), None, None)])
-    with pytest.raises(VerificationError, match="signature"):
+    with pytest.raises(VerificationError, match="not among the given public keys"):
         verify_lines(lines, other)
+
+
+def test_forged_signature_under_a_known_key_id_fails():
+    lines, ring = _lines()
+    head = json.loads(lines[6])
+    head["signature"] = keys.sign(keys.generate(), b"something else")
+    lines[6] = json.dumps(head)
+    with pytest.raises(VerificationError, match="signature does not verify"):
+        verify_lines(lines, ring)
 
 
 def test_policy_content_must_hash_right():
