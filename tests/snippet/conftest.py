@@ -49,9 +49,9 @@ def js_modules() -> Path:
     return modules
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # not "session": one sync Playwright at a time (tests/wordpress has its own)
 def browser():
-    """One headless Debian Chromium for the session."""
+    """One headless Debian Chromium for the snippet's tests."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():

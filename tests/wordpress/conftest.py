@@ -92,7 +92,7 @@ def shop(wordpress, live_server) -> Iterator[Shop]:
     yield Shop(wp=wordpress, server_url=live_server.url, site=site)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # only one sync Playwright may run at a time in a session
 def chromium():
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
     from playwright.sync_api import sync_playwright
