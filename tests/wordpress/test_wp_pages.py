@@ -64,6 +64,9 @@ def test_shortcode_without_a_server_says_nothing_to_visitors(shop):
     shop.wp.ops(options={"consent_server_url": "http://127.0.0.1:9"})
     html = requests.get(shop.wp.posts["policy"], timeout=10).text
     assert "The cookie policy cannot be shown right now." in html
+    # The failure is remembered briefly, so the next page views do not wait on a dead server.
+    transients = shop.wp.ops(read_transients_like="consent_server_config_")["transients"]
+    assert [k for k in transients if k.endswith("_failed")]
 
 
 def test_plugin_logs_no_php_notices(shop):

@@ -96,10 +96,19 @@ function consent_server_config() {
 		if ( is_array( $cached ) ) {
 			return $cached;
 		}
+		// A server that just failed is not asked again for a minute: pages must not wait on it each time.
+		$failed = get_transient( consent_server_config_transient() . '_failed' );
+		if ( is_string( $failed ) ) {
+			return new WP_Error( 'consent_server_unreachable', $failed );
+		}
 	}
 	$config = consent_server_fetch_config();
-	if ( ! is_wp_error( $config ) && $ttl > 0 ) {
-		set_transient( consent_server_config_transient(), $config, $ttl );
+	if ( $ttl > 0 ) {
+		if ( is_wp_error( $config ) ) {
+			set_transient( consent_server_config_transient() . '_failed', $config->get_error_message(), MINUTE_IN_SECONDS );
+		} else {
+			set_transient( consent_server_config_transient(), $config, $ttl );
+		}
 	}
 	return $config;
 }

@@ -111,6 +111,7 @@ function consent_server_handle_check() {
 	}
 	check_admin_referer( 'consent_server_check' );
 	delete_transient( consent_server_config_transient() );
+	delete_transient( consent_server_config_transient() . '_failed' );
 	$config = consent_server_fetch_config();
 	if ( is_wp_error( $config ) ) {
 		$outcome = array( 'ok' => false, 'message' => $config->get_error_message() );
