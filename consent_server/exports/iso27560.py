@@ -37,6 +37,7 @@ from .records import (
 
 SCHEMA_VERSION = "consent-server/iso27560-export/1"
 CONFORMS_TO = "ISO/IEC TS 27560:2023"
+CHUNK_RECORDS = 500
 JURISDICTION = "EU"
 WITHDRAWAL_METHOD = (
     "Open the cookie preferences (the link or button on every page of the site) and switch the purpose off; "
@@ -172,9 +173,10 @@ def iter_iso27560(
     yield (opening[:-1] + ',"records":[').encode("utf-8")
     first = True
     for batch in batches:
-        if not batch:
-            continue
-        body = ",\n".join([_dumps(record_entry(row, site_key, lawful, validity)) for row in batch])
-        yield (("\n" if first else ",\n") + body).encode("utf-8")
-        first = False
+        # Records are large (every purpose with its event): write them 500 at a time.
+        for start in range(0, len(batch), CHUNK_RECORDS):
+            rows = batch[start:start + CHUNK_RECORDS]
+            body = ",\n".join([_dumps(record_entry(row, site_key, lawful, validity)) for row in rows])
+            yield (("\n" if first else ",\n") + body).encode("utf-8")
+            first = False
     yield b"\n]}\n"
