@@ -45,3 +45,10 @@ snippet:
 snippet-check:
 	test -d js-snippet/node_modules/esbuild || npm --prefix js-snippet ci --no-audit --no-fund
 	npm --prefix js-snippet run check
+
+# Core API benchmark (bench/core_bench.py): gunicorn as deployed on SQLite and PostgreSQL, driven by wrk.
+# Override the PostgreSQL server with BENCH_PG_URL=postgresql+psycopg://user@host:5432/db.
+.PHONY: bench
+BENCH_PG_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
+bench: venv
+	$(BIN)/python bench/core_bench.py --pg-url '$(BENCH_PG_URL)'

@@ -45,8 +45,8 @@ class InlineExpiryMemoryStorage(MemoryStorage):
     """limits' in-memory storage (`memory://`) without a new timer thread on every hit.
 
     limits' MemoryStorage starts a `threading.Timer(0.01)` to sweep expired keys
-    whenever the previous one has finished, so under load a worker starts a thread
-    every few requests (measured: a third of the CPU of a consent POST in-process).
+    whenever the previous one has finished: under load a new thread every 10 ms per
+    worker, which also competes for the GIL (bench/RESULTS.md has the figures).
     Counting is unchanged: `get` already drops an expired key when it is read; only
     the sweep of keys nobody reads again moves inline, at most once a second.
     Declaring the scheme "memory" makes `memory://` use this class.
