@@ -11,7 +11,6 @@ the outcome, and the first bad record named, are the same as with
 from __future__ import annotations
 
 import itertools
-import json
 import multiprocessing
 import os
 from collections import deque
@@ -21,7 +20,7 @@ from typing import Any
 
 from .keys import KeyRing
 from .records import check_record
-from .verify import Summary, Verifier, verify_lines
+from .verify import Summary, Verifier, _loads, verify_lines
 
 PARALLEL_FROM_BYTES = 8_000_000
 _PREFIX = (b'{"type":"header"', b'{"type":"policy"')
@@ -29,7 +28,7 @@ _state: dict[str, Any] = {}
 
 
 def _init(site: str, policies: dict[int, str]) -> None:
-    _state.update(site=site, policies=policies, decode=json.JSONDecoder().decode)
+    _state.update(site=site, policies=policies, decode=_loads)
 
 
 def _work(lines: list[bytes]) -> list[tuple[str, Any]]:
@@ -37,8 +36,8 @@ def _work(lines: list[bytes]) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
     for raw in lines:
         try:
-            obj = decode(raw.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
+            obj = decode(raw)
+        except ValueError:
             out.append(("O", raw))
             continue
         if type(obj) is dict and obj.get("type") == "record":

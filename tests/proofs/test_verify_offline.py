@@ -146,3 +146,11 @@ def test_redacted_record_needs_a_sealed_erasure():
     with pytest.raises(VerificationError, match="without a sealed erasure") as err:
         verify_lines(lines, ring)
     assert err.value.record == "r00000000"
+
+
+@pytest.mark.parametrize("garbage", ["{not json", "[1, 2]", '{"type": "nonsense"}', '"just a string"'])
+def test_a_line_that_is_not_part_of_an_export_fails(garbage):
+    lines, ring = _lines()
+    lines.insert(5, garbage)
+    with pytest.raises(VerificationError, match=r"line 6: (not a JSON line|unknown line type)"):
+        verify_lines(lines, ring)
