@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.snippet.conftest import click, open_prefs
+from tests.snippet.conftest import click, open_prefs, wait_js
 
 pytestmark = pytest.mark.browser
 CSP_SHOP = "/demo-assets/shop?csp=strict"
@@ -29,11 +29,11 @@ def test_strict_csp_shows_the_styled_banner_without_violations(visitor):
 def test_strict_csp_runs_unblocked_scripts_in_order(visitor):
     page = visitor.open(CSP_SHOP)
     click(page, "accept_all")
-    page.wait_for_function("window.demoLog && window.demoLog.length === 3")
+    wait_js(page, "window.demoLog && window.demoLog.length === 3")
     assert page.evaluate("window.demoLog") == ["analytics-external", "analytics-inline", "ads-external"]
     visitor.wait_receipt()
     page = visitor.open(CSP_SHOP)  # and again from the stored decision, on a new nonce
-    page.wait_for_function("window.demoLog && window.demoLog.length === 3")
+    wait_js(page, "window.demoLog && window.demoLog.length === 3")
     assert violations(visitor, page) == []
 
 
