@@ -31,19 +31,43 @@ def _init(site: str, policies: dict[int, str]) -> None:
     _state.update(site=site, policies=policies, decode=_loads)
 
 
-def _work(lines: list[bytes]) -> list[tuple[str, Any]]:
+def _work(lines: list[bytes]) -> list[tuple]:
+    """Check a chunk's records; consecutive sound records come back as one compact run."""
     site, policies, decode = _state["site"], _state["policies"], _state["decode"]
-    out: list[tuple[str, Any]] = []
+    out: list[tuple] = []
+    run: list[Any] = []  # [first index, first receipt, last receipt, digests, redacted (visitor, receipt) pairs]
+
+    def flush() -> None:
+        if run:
+            out.append(("RUN", run[0], run[1], run[2], b"".join(run[3]), run[4]))
+            run.clear()
+
     for raw in lines:
         try:
             obj = decode(raw)
         except ValueError:
+            flush()
             out.append(("O", raw))
             continue
-        if type(obj) is dict and obj.get("type") == "record":
-            out.append(("R", check_record(obj, site, policies)))
-        else:
+        if type(obj) is not dict or obj.get("type") != "record":
+            flush()
             out.append(("O", raw))
+            continue
+        result = check_record(obj, site, policies)
+        receipt, index, digest, early, late, redacted, _ = result
+        if digest is None or early or late:
+            flush()
+            out.append(("R", result))
+            continue
+        if run and index == run[0] + len(run[3]):
+            run[2] = receipt
+            run[3].append(digest)
+        else:
+            flush()
+            run.extend([index, receipt, receipt, [digest], []])
+        if redacted is not None:
+            run[4].append((redacted, receipt))
+    flush()
     return out
 
 
@@ -53,15 +77,33 @@ def _chunks(lines: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
         yield chunk
 
 
-def _apply(verifier: Verifier, results: list[tuple[str, Any]]) -> None:
-    for kind, payload in results:
+def _apply(verifier: Verifier, results: list[tuple]) -> None:
+    for item in results:
+        kind = item[0]
         if kind == "O":
-            verifier.feed(payload)
+            verifier.feed(item[1])
             continue
-        verifier.line += 1
         if verifier.ended:
+            verifier.line += 1
             raise verifier.fail("content after the end line")
-        verifier.apply_record(payload)
+        if kind == "R":
+            verifier.line += 1
+            verifier.apply_record(item[1])
+            continue
+        _, first, first_receipt, last_receipt, digests, redacted = item
+        verifier.line += 1
+        if first != verifier.next_index:
+            verifier._check_index(first, f"record {first_receipt}", first_receipt)  # raises, as one by one would
+        count = len(digests) // 32
+        verifier.line += count - 1
+        verifier.next_index = first + count
+        verifier.batch_hashes.extend([digests[i:i + 32] for i in range(0, len(digests), 32)])
+        for visitor, receipt in redacted:
+            verifier.redacted_visitors.setdefault(visitor, receipt)
+        summary = verifier.summary
+        summary.redacted += len(redacted)
+        summary.records += count
+        verifier.last_receipt, verifier.last_other = last_receipt, None
 
 
 def verify_file(

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from consent_server.extensions import db
 from consent_server.ledger import KeyRing, verify_receipt
+from consent_server.ledger.parallel import verify_file
 from tests.builders import visitor_id
 
 
@@ -31,9 +32,13 @@ def test_erasure_redacts_and_the_export_still_verifies(client, site, signed, log
     first = log.verify(log.export(site, "before.jsonl"))
     assert first.exit_code == 0, first.output
     log.seal()
-    result = log.verify(log.export(site))
+    path = log.export(site)
+    result = log.verify(path)
     assert result.exit_code == 0, result.output
     assert "1 erasure events, 2 redacted records" in result.output
+    ring = KeyRing.from_document(client.get("/.well-known/consent-server/keys.json").get_json())
+    summary = verify_file(str(path), ring, workers=2, chunk=2, min_bytes=0)
+    assert (summary.records, summary.redacted, summary.erasures) == (4, 2, 1)
     assert kept
 
 
