@@ -10,9 +10,10 @@ runs every export in a child process of its own, exactly as the API and
 writing the file to disk. The parent reads the child's peak RSS from
 ``os.wait4`` (``ru_maxrss``) and the child reports the time spent exporting
 (app start-up excluded; the wall time including start-up is shown too).
-It prints a table of rows/s (records / export seconds), the child's CPU
-seconds and rows per CPU-second (a figure that a busy machine distorts less;
-on PostgreSQL the server's own CPU is not in it), MB written and peak RSS,
+It prints a table of rows/s (records / export seconds), the export's own CPU
+seconds in the child and rows per CPU-second (a figure that a busy machine
+distorts less; on PostgreSQL the server's own CPU is not in it), MB written
+and peak RSS,
 and checks the targets: CSV and JSONL at least 100,000 rows/s with peak RSS
 under 150 MB.
 
@@ -49,17 +50,23 @@ def child(url: str, fmt: str, out: str) -> None:
     from consent_server.exports.service import build_export
     from consent_server.sites import get_site
 
+    import resource
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
     app = create_app({"CONSENT_DATABASE_URL": url, "CONSENT_INSTANCE_DIR": str(INSTANCE)})
     with app.app_context():
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu()
         export = build_export(get_site(SITE), fmt, Filters())
         size = 0
         with open(out, "wb") as fh:
             for chunk in export.chunks:
                 fh.write(chunk)
                 size += len(chunk)
-        seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "bytes": size}))
+        seconds, export_cpu = time.perf_counter() - started, cpu() - cpu_started
+    print(json.dumps({"seconds": seconds, "bytes": size, "export_cpu": export_cpu}))
 
 
 def run_child(url: str, fmt: str, out: Path) -> dict:
@@ -165,13 +172,13 @@ def main(argv: list[str] | None = None) -> int:
             if db == "postgres" and not args.keep:
                 drop_pg(args.pg_url)
     print(f"\nexport of {args.count:,} records (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
-    print(f"{'database':<9} {'format':<9} {'rows/s':>10} {'export s':>9} {'wall s':>7} {'child CPU s':>11} "
+    print(f"{'database':<9} {'format':<9} {'rows/s':>10} {'export s':>9} {'wall s':>7} {'export CPU s':>12} "
           f"{'rows/CPU-s':>11} {'MB out':>8} {'peak RSS MB':>12}  target")
     for db, fmt, rate, r in rows_out:
         target = TARGETS.get(fmt)
         verdict = "-" if not target else ("ok" if rate >= target[0] and r["rss_mb"] < target[1] else "MISSED")
-        print(f"{db:<9} {fmt:<9} {rate:>10,.0f} {r['seconds']:>9.1f} {r['wall']:>7.1f} {r['cpu']:>11.1f} "
-              f"{args.count / r['cpu']:>11,.0f} {r['bytes'] / 1e6:>8.1f} {r['rss_mb']:>12.1f}  {verdict}")
+        print(f"{db:<9} {fmt:<9} {rate:>10,.0f} {r['seconds']:>9.1f} {r['wall']:>7.1f} {r['export_cpu']:>12.1f} "
+              f"{args.count / r['export_cpu']:>11,.0f} {r['bytes'] / 1e6:>8.1f} {r['rss_mb']:>12.1f}  {verdict}")
     if failures:
         print(f"targets missed: {', '.join(failures)} (CSV/JSONL >= 100,000 rows/s, peak RSS < 150 MB)")
     return 1 if failures else 0

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable, Iterator, Sequence
 
 from .formula import neutralise_row
@@ -13,6 +12,12 @@ from .records import Row, header
 BOM = "\ufeff"
 
 
+class _Parts(list):
+    """A file-like sink for csv.writer: each write is appended, joined once per chunk."""
+
+    write = list.append
+
+
 def iter_csv(
     batches: Iterable[Sequence[Row]], purposes: Sequence[str], *, neutralised: bool = False
 ) -> Iterator[bytes]:
@@ -21,19 +26,18 @@ def iter_csv(
     ``neutralised=True`` when the rows come from ``query.readable_columns``, which
     neutralises in SQL (a Python pass per cell would cost a third of the rate).
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write(BOM)
+    parts = _Parts()
+    writer = csv.writer(parts, lineterminator="\r\n")
+    parts.write(BOM)
     writer.writerow(header(purposes))
-    yield _drain(buffer)
+    yield _drain(parts)
     for batch in batches:
         writer.writerows(batch if neutralised else map(neutralise_row, batch))
-        yield _drain(buffer)
+        yield _drain(parts)
 
 
-def _drain(buffer: io.StringIO) -> bytes:
-    """Take what the buffer holds, encoded, and empty it."""
-    data = buffer.getvalue().encode("utf-8")
-    buffer.seek(0)
-    buffer.truncate(0)
+def _drain(parts: list[str]) -> bytes:
+    """Take what was written since the last chunk, encoded, and forget it."""
+    data = "".join(parts).encode("utf-8")
+    parts.clear()
     return data
