@@ -119,10 +119,25 @@ def demo(bind: str, workers: int) -> None:
         db.session.rollback()
         create_site(key=DEMO_SITE, name="Demobutiken", origins=list(DEMO_ORIGINS), language="sv")
         db.session.commit()
+    _ensure_signing_key()
     click.echo(f"demo site ready: http://{bind}/")
     db.engine.dispose()
     os.environ.setdefault("CONSENT_INSTANCE_DIR", current_app.config["CONSENT_INSTANCE_DIR"])
     serve.callback(bind=bind, workers=workers)  # type: ignore[misc]
+
+
+def _ensure_signing_key() -> None:
+    """The demo signs its log from the start: create the key file once, as `keys init` does."""
+    from .ledger import keys as ledger_keys
+    from .signing import key_path, register_key, signing_key, write_private_key
+
+    key = signing_key(required=False)
+    if key is None:
+        key = ledger_keys.generate()
+        write_private_key(key_path(), key)
+        click.echo(f"wrote signing key {key_path()} (mode 0600)")
+    register_key(key)
+    db.session.commit()
 
 
 def register_commands() -> None:
