@@ -29,7 +29,9 @@ def start_server(database_url: str, instance: Path, trusted_proxies: int) -> tup
 
 def exercise(server: LiveServer, forwarded_for: str) -> str:
     """A recorded consent, a 422 and a malformed request line, all from CLIENT_SOURCE; the 201's receipt."""
-    status, answer = post_from(server.port, CONSENTS, consent_body(), {"X-Forwarded-For": forwarded_for})
+    # A query string may carry anything, an address included: the access log prints the path only.
+    status, answer = post_from(server.port, f"{CONSENTS}?ref={CLIENT}", consent_body(),
+                               {"X-Forwarded-For": forwarded_for})
     assert status == 201
     bad, _ = post_from(server.port, CONSENTS, consent_body(visitor_id="short"), {"X-Forwarded-For": forwarded_for})
     assert bad == 422
