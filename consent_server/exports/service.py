@@ -21,6 +21,7 @@ from ..models import PolicyVersion, Site
 from ..proof_export import iter_jsonl_lines
 from . import iso27560
 from .csv_writer import iter_csv
+from .prefetch import prefetched
 from .query import BATCH, Filters, iter_batches
 from .records import purpose_columns, timestamp
 from .xlsx_writer import iter_xlsx
@@ -71,12 +72,12 @@ def build_export(site: Site, fmt: str, filters: Filters, *, batch: int = BATCH) 
         return Export(chunks=chunks, mimetype=mimetype, filename=export_filename(site.key, extension, now))
     if fmt in ("csv", "xlsx"):
         purposes = purpose_columns(_purposes(p.content) for p in policies)
-        batches = iter_batches(db.engine, site.id, filters, batch=batch, readable=purposes)
+        batches = prefetched(iter_batches(db.engine, site.id, filters, batch=batch, readable=purposes))
         # The rows arrive neutralised by the query; XLSX neutralises again (idempotent) as it
         # writes cell by cell anyway.
         chunks = iter_csv(batches, purposes, neutralised=True) if fmt == "csv" else iter_xlsx(batches, purposes)
     else:
-        batches = iter_batches(db.engine, site.id, filters, batch=batch)
+        batches = prefetched(iter_batches(db.engine, site.id, filters, batch=batch))
         chunks = _iso(site, filters, batches, policies, now)
     return Export(chunks=chunks, mimetype=mimetype, filename=export_filename(site.key, extension, now))
 
