@@ -71,4 +71,7 @@ def engine_options(url: str) -> dict[str, Any]:
     """Engine options per backend: SQLite gets WAL pragmas (see extensions), PostgreSQL a pool."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
+    # No pool_pre_ping: it costs a round trip per request, more than the query itself (see
+    # bench/RESULTS.md). Connections are recycled instead; after a database restart a stale
+    # connection fails one request (500/503) and is replaced.
+    return {"pool_size": 10, "max_overflow": 10, "pool_recycle": 1800}

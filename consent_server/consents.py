@@ -4,13 +4,16 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import bindparam, insert, select
+
+from sqlalchemy.engine import Engine
 
 from .client_info import UserAgentFacts
 from .errors import ApiError
 from .extensions import db
+from .group_commit import GroupCommitter
 from .models import Consent, PolicyVersion
 from .models.types import utcnow
 from .policies import version_purposes
@@ -81,12 +84,13 @@ def record_consent(
     page_path: str | None,
     client_ts: datetime | None,
     client: ClientFacts,
-    connection: Connection | None = None,
+    write: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Append one decision to the log and return what the API answers.
 
-    The row goes through `connection` (the session's by default); the caller owns its
-    transaction: nothing is committed here unless the caller gave an autocommit connection.
+    `write` stores the row (the API passes a GroupCommitter's `commit`, which returns once
+    the row is committed); by default the row goes into the session's transaction, which
+    the caller owns.
     """
     purposes = version_purposes(site_id, policy_version)
     if purposes is None:
@@ -98,7 +102,7 @@ def record_consent(
     ua = client.user_agent
     # One prebuilt Core INSERT on the table, values as parameters: no ORM bulk path, and no
     # per-request statement building or cache-key hashing of 18 values (see bench/RESULTS.md).
-    (connection or db.session.connection()).execute(_INSERT_CONSENT, {
+    row = {
         "site_id": site_id, "visitor_id": visitor_id, "receipt_id": receipt_id, "policy_version": policy_version,
         "choices": normalised, "action": action, "language": language, "page_path": page_path,
         "ip_truncated": client.ip_truncated,
@@ -106,11 +110,20 @@ def record_consent(
         "os_family": ua.os_family if ua else None, "device_type": ua.device_type if ua else None,
         "country": client.country, "gpc": client.gpc, "recorded_at": recorded_at, "client_ts": client_ts,
         "user_agent": client.raw_user_agent,
-    })
+    }
+    if write is None:
+        db.session.connection().execute(_INSERT_CONSENT, row)
+    else:
+        write(row)
     return {
         "receipt_id": receipt_id, "recorded_at": recorded_at, "choices": normalised,
         "policy_version": policy_version, "visitor_id": visitor_id, "action": action,
     }
+
+
+def consent_committer(engine: Engine) -> GroupCommitter:
+    """A group committer for consent rows on `engine` (one per app, kept by the caller)."""
+    return GroupCommitter(engine, _INSERT_CONSENT)
 
 
 def latest_consent(site_id: int, visitor_id: str) -> Consent | None:

@@ -9,7 +9,9 @@ from flask_smorest import Blueprint
 
 from ..client_info import user_agent_facts
 from ..client_net import FULL_ADDRESS_KEY, NET_KEY
-from ..consents import ClientFacts, record_consent
+from ..consents import ClientFacts, consent_committer, record_consent
+from ..errors import ApiError
+from ..group_commit import CommitTimeout, GroupCommitter
 from ..cors import check_origin, cors_headers, preflight
 from ..extensions import db, limiter
 from ..sites import site_info
@@ -44,6 +46,21 @@ def client_facts() -> ClientFacts:
     )
 
 
+def committer() -> GroupCommitter:
+    """This app's consent committer, made on first use."""
+    extensions = current_app.extensions
+    if "consent.committer" not in extensions:
+        extensions["consent.committer"] = consent_committer(db.engine)
+    return extensions["consent.committer"]
+
+
+def _commit(row: dict) -> None:
+    try:
+        committer().commit(row)
+    except CommitTimeout as error:
+        raise ApiError(503, "database_unavailable", "The consent could not be stored in time; retry.") from error
+
+
 def _rate() -> str:
     return current_app.config["CONSENT_RATELIMIT"]
 
@@ -53,28 +70,26 @@ class Consents(MethodView):
     @limiter.limit(_rate)
     @blp.arguments(CONSENT_IN)
     @blp.response(201, ConsentOut)
-    @error_responses(blp, 400, 403, 404, 413, 415, 429)
+    @error_responses(blp, 400, 403, 404, 413, 415, 429, 503)
     def post(self, body: dict, site: str):
         """Record a visitor's decision; answers once the row is committed."""
         info = site_info(site)
         origin = check_origin(info)
-        # The INSERT is this request's one transaction, on an autocommit connection: it is committed
-        # (fsynced on SQLite with synchronous=FULL, WAL-flushed on PostgreSQL) before execute returns,
-        # so the 201 below only ever answers a durable row. Compared with session + commit this saves
-        # the BEGIN and COMMIT round trips and the session bookkeeping (see bench/RESULTS.md).
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            result = record_consent(
-                connection=connection,
-                site_id=info.id,
-                visitor_id=body["visitor_id"],
-                policy_version=body["policy_version"],
-                choices=body["choices"],
-                action=body["action"],
-                language=body["language"],
-                page_path=page_path(body.get("page_url")),
-                client_ts=body.get("client_ts"),
-                client=client_facts(),
-            )
+        # The committer returns once the row's transaction committed (fsynced on SQLite with
+        # synchronous=FULL, WAL-flushed on PostgreSQL), sharing that commit with the rows of
+        # concurrent requests (see group_commit.py): the 201 only ever answers a durable row.
+        result = record_consent(
+            write=_commit,
+            site_id=info.id,
+            visitor_id=body["visitor_id"],
+            policy_version=body["policy_version"],
+            choices=body["choices"],
+            action=body["action"],
+            language=body["language"],
+            page_path=page_path(body.get("page_url")),
+            client_ts=body.get("client_ts"),
+            client=client_facts(),
+        )
         result["site"] = info.key
         return result, 201, cors_headers(origin)
 
