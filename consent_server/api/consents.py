@@ -15,7 +15,7 @@ from ..group_commit import CommitTimeout, GroupCommitter
 from ..cors import check_origin, cors_headers, preflight
 from ..extensions import db, limiter
 from ..sites import site_info
-from .docs import error_responses
+from .docs import error_responses, json_response
 from .schemas import ConsentIn, ConsentOut
 
 blp = Blueprint("consents", __name__, url_prefix="/api/v1/sites", description="Record consent decisions.")
@@ -91,7 +91,8 @@ class Consents(MethodView):
             client=client_facts(),
         )
         result["site"] = info.key
-        return result, 201, cors_headers(origin)
+        result["recorded_at"] = result["recorded_at"].isoformat()
+        return json_response(result, 201, cors_headers(origin))
 
     @blp.response(204)
     @error_responses(blp, 403, 404)

@@ -1,8 +1,10 @@
 """Helpers to document the error responses a view can give, in the one error shape."""
 from __future__ import annotations
 
-from typing import Callable
+import json
+from typing import Any, Callable
 
+from flask import Response
 from flask_smorest import Blueprint
 
 from ..errors import HTTP_CODES, ErrorOut
@@ -17,3 +19,14 @@ def error_responses(blp: Blueprint, *statuses: int) -> Callable:
         return view
 
     return decorate
+
+
+def json_response(data: dict[str, Any], status: int, headers: dict[str, str]) -> Response:
+    """A ready JSON response for the hot endpoints.
+
+    flask-smorest passes a Response through untouched, so the documented schema still
+    describes it while the per-request marshmallow dump is skipped (see bench/RESULTS.md);
+    the schema tests check that the body still matches it.
+    """
+    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return Response(body, status=status, headers=headers, content_type="application/json")

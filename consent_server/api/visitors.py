@@ -11,7 +11,7 @@ from ..consents import current_state, history
 from ..cors import check_origin, cors_headers
 from ..errors import ApiError
 from ..sites import get_site, site_info
-from .docs import error_responses
+from .docs import error_responses, json_response
 from .schemas import VISITOR_ID, HistoryOut, StateOut
 
 blp = Blueprint("visitors", __name__, url_prefix="/api/v1/sites", description="Query a visitor's consent.")
@@ -35,7 +35,8 @@ class VisitorConsent(MethodView):
         origin = check_origin(info)
         state = current_state(info.id, _checked_visitor(visitor_id))
         state["site"] = info.key
-        return state, 200, cors_headers(origin)
+        state["recorded_at"] = state["recorded_at"].isoformat()
+        return json_response(state, 200, cors_headers(origin))
 
 
 @blp.route("/<site>/visitors/<visitor_id>/history")
