@@ -1,7 +1,10 @@
 """Streaming reads: batches of bounded size, never the whole log at once."""
 import types
 
-from consent_server.exports.query import Filters, iter_batches
+from sqlalchemy import String, cast, literal, select
+
+from consent_server.exports.formula import neutralise
+from consent_server.exports.query import Filters, iter_batches, neutralised
 from consent_server.exports.service import build_export
 from consent_server.extensions import db
 
@@ -55,15 +58,8 @@ TRICKY = ["=1+2", "+1", "-1", "@x", "\t=1", "\r=1", "", "a=b", "'=x", " =1", "/k
 
 
 def test_sql_neutralisation_matches_the_pure_module(app):
-    from sqlalchemy import literal, select
-
-    from consent_server.exports.formula import neutralise
-    from consent_server.exports.query import neutralised
-
     dialect = db.engine.dialect.name
     for value in TRICKY:
-        from sqlalchemy import String, cast
-
         expression = neutralised(cast(literal(value, String), String), dialect)
         got = db.session.scalar(select(expression))
         assert got == ("" if value is None else neutralise(value)), value
