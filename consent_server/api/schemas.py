@@ -49,34 +49,28 @@ class ConsentIn(StrictSchema):
     client_ts = fields.AwareDateTime(format="iso", allow_none=True)
 
 
-class ConsentOut(Schema):
+class DecisionOut(Schema):
+    """What every answer about one decision carries."""
+
     receipt_id = fields.String(required=True)
+    visitor_id = fields.String(required=True)
+    policy_version = fields.Integer(required=True)
+    choices = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
+    action = fields.String(required=True)
     recorded_at = fields.AwareDateTime(required=True)
-    choices = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
-    policy_version = fields.Integer(required=True)
-    site = fields.String(required=True)
-    visitor_id = fields.String(required=True)
-    action = fields.String(required=True)
 
 
-class StateOut(Schema):
+class ConsentOut(DecisionOut):
     site = fields.String(required=True)
-    visitor_id = fields.String(required=True)
-    choices = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
-    action = fields.String(required=True)
-    policy_version = fields.Integer(required=True)
+
+
+class StateOut(DecisionOut):
+    site = fields.String(required=True)
     current_policy_version = fields.Integer(required=True)
     reconsent_required = fields.Boolean(required=True)
-    receipt_id = fields.String(required=True)
-    recorded_at = fields.AwareDateTime(required=True)
 
 
-class RecordOut(Schema):
-    receipt_id = fields.String(required=True)
-    visitor_id = fields.String(required=True)
-    policy_version = fields.Integer(required=True)
-    choices = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
-    action = fields.String(required=True)
+class RecordOut(DecisionOut):
     language = fields.String(required=True)
     page_path = fields.String(allow_none=True)
     ip_truncated = fields.String(allow_none=True)
@@ -86,7 +80,6 @@ class RecordOut(Schema):
     device_type = fields.String(allow_none=True)
     country = fields.String(allow_none=True)
     gpc = fields.Boolean(required=True)
-    recorded_at = fields.AwareDateTime(required=True)
     client_ts = fields.AwareDateTime(allow_none=True)
 
 
