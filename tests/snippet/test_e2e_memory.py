@@ -195,3 +195,21 @@ def test_consent_mode_default_comes_first_and_updates_follow(visitor):
     page.wait_for_function("window.demoLog && window.demoLog.length === 2")
     layer = page.evaluate("window.dataLayer.map(a => Array.from(a).slice(0, 2))")
     assert layer == [["consent", "default"], ["set", "ads_data_redaction"], ["consent", "update"]]
+
+
+def test_reports_are_sent_with_keepalive(visitor):
+    """The report outlives the page: fetch is called with keepalive, so navigating away does not cancel it."""
+    visitor.context.add_init_script("""
+        window.__fetches = [];
+        const realFetch = window.fetch;
+        window.fetch = function (url, options) {
+            window.__fetches.push({url: String(url), keepalive: !!(options && options.keepalive),
+                                   method: (options && options.method) || 'GET'});
+            return realFetch.apply(this, arguments);
+        };
+    """)
+    page = visitor.open("/")
+    click(page, "reject_all")
+    visitor.wait_receipt()
+    posts = [f for f in page.evaluate("window.__fetches") if f["method"] == "POST" and "/consents" in f["url"]]
+    assert posts and all(f["keepalive"] for f in posts)
