@@ -2,8 +2,7 @@
 
 Memory stays flat whatever the size of the log:
 
-* PostgreSQL, CSV/XLSX rows: pages by id range read by two threads on connections of their
-  own (``_ranged``); other rows: one server-side cursor (``stream_results`` + ``yield_per``) on
+* PostgreSQL: one server-side cursor (``stream_results`` + ``yield_per``) on
   a connection of its own, read a partition at a time.
 * SQLite: pages by id (keyset), each page a short read of its own, so no
   read transaction spans the export: the id bounds of the selection come from
@@ -22,7 +21,6 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from ..models import Consent
 from .formula import PREFIX, TRIGGERS
-from .prefetch import prefetched
 from .records import COLUMNS, DENIED, GRANTED
 
 BATCH = 5000
@@ -145,9 +143,6 @@ def iter_batches(
     ``records.header``; otherwise the record rows of ``records.COLUMNS``.
     """
     columns = None if readable is None else readable_columns(readable, engine.dialect.name)
-    if engine.dialect.name != "sqlite" and columns is not None and filters.visitor_id is None:
-        yield from _ranged(engine, site_id, filters, batch, columns)
-        return
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             yield from _paged(conn, site_id, filters, batch, columns)
@@ -205,43 +200,3 @@ def _paged(conn: Connection, site_id: int, filters: Filters, batch: int, columns
         last = rows[-1][0]
         if len(rows) < batch:
             return
-
-
-READERS = 2
-
-
-def _ranged(engine: Engine, site_id: int, filters: Filters, batch: int, columns) -> Iterator[list[Any]]:
-    """PostgreSQL, readable rows: pages by id range, alternate ranges read by two prefetch threads on
-    connections of their own, so two server processes compute rows (the readable columns are formatted
-    by the database) while the current page is written. Same rows in the same order as one cursor."""
-    with engine.connect() as conn:
-        by_time = Filters(start=filters.start, end=filters.end)
-        low, high = conn.execute(_where(select(func.min(_table.c.id), func.max(_table.c.id)), site_id, by_time)).one()
-    if low is None:
-        return
-    base = record_select(site_id, filters, columns=columns)
-    readers = [prefetched(_range_pages(engine, base, low + n * batch, high, batch, READERS), depth=1)
-               for n in range(READERS)]
-    try:
-        start, n = low, 0
-        while start <= high:
-            rows = next(readers[n % READERS])
-            if rows:
-                yield rows
-            start += batch
-            n += 1
-    finally:
-        for reader in readers:
-            reader.close()
-
-
-def _range_pages(engine: Engine, base: Select, start: int, high: int, batch: int, step: int) -> Iterator[list[Any]]:
-    """Rows with id in ``[start, start + batch)``, then every ``step``-th such range up to ``high``."""
-    with engine.connect() as conn:
-        while start <= high:
-            stmt = base.where(_table.c.id >= start, _table.c.id < start + batch)
-            with conn.execute(stmt) as result:
-                rows = result.cursor.fetchall()  # readable columns: no result processing needed
-            conn.rollback()
-            yield rows
-            start += batch * step

@@ -72,9 +72,7 @@ def build_export(site: Site, fmt: str, filters: Filters, *, batch: int = BATCH) 
         return Export(chunks=chunks, mimetype=mimetype, filename=export_filename(site.key, extension, now))
     if fmt in ("csv", "xlsx"):
         purposes = purpose_columns(_purposes(p.content) for p in policies)
-        # On PostgreSQL two reader threads of iter_batches read ahead already (query._ranged): one page more.
-        ahead = 2 if db.engine.dialect.name == "sqlite" else 1
-        batches = prefetched(iter_batches(db.engine, site.id, filters, batch=batch, readable=purposes), depth=ahead)
+        batches = prefetched(iter_batches(db.engine, site.id, filters, batch=batch, readable=purposes))
         # The rows arrive neutralised by the query; XLSX neutralises again (idempotent) as it
         # writes cell by cell anyway.
         chunks = iter_csv(batches, purposes, neutralised=True) if fmt == "csv" else iter_xlsx(batches, purposes)

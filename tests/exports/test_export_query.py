@@ -66,7 +66,7 @@ def test_sql_neutralisation_matches_the_pure_module(app):
 
 
 def test_readable_pages_are_the_rows_of_one_select(site, other_site, add_records, purposes):
-    # PostgreSQL reads readable rows by id range in two threads (query._ranged), SQLite by keyset pages:
+    # PostgreSQL reads readable rows from one server-side cursor, SQLite in keyset pages:
     # either way, the same rows in the same order as one plain select, none empty, none twice.
     for n in range(4):
         add_records(site, 3 + n, action="custom" if n % 2 else "accept_all")
