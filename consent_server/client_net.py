@@ -30,7 +30,7 @@ class ClientNetMiddleware:
         network = truncate_ip(address, self.v4_prefix, self.v6_prefix) if address else None
         environ[FULL_ADDRESS_KEY] = address
         environ[NET_KEY] = network or "-"
-        # The network address itself ("192.0.2.0"), so even a %(h)s log format prints no full IP.
+        # The network address itself ("192.0.2.0"), so even a log format with the peer-address atom prints no full IP.
         environ["REMOTE_ADDR"] = network.split("/", 1)[0] if network else "0.0.0.0"
         # Forwarding headers name full client addresses: drop them once read.
         environ.pop("HTTP_X_FORWARDED_FOR", None)

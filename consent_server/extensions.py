@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from flask import request
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_smorest import Api
@@ -12,6 +12,7 @@ from limits.storage import MemoryStorage
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
+from .client_net import NET_KEY
 from .errors import ErrorOut
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -38,7 +39,12 @@ api = ConsentApi()
 
 def _limit_key() -> str:
     # Rate limits count per truncated network, never per full address (it is never kept).
-    return request.environ.get("consent.client_net") or "unknown"
+    return request.environ.get(NET_KEY) or "unknown"
+
+
+def configured_rate() -> str:
+    """The rate limit of the public write endpoints, from CONSENT_RATELIMIT."""
+    return current_app.config["CONSENT_RATELIMIT"]
 
 
 class InlineExpiryMemoryStorage(MemoryStorage):

@@ -1,6 +1,6 @@
 """Gunicorn settings as deployed; `deploy/gunicorn.conf.py` loads these and may override them.
 
-The access log never prints `%(h)s` (the peer address): it prints the truncated
+The access log never prints the peer address: it prints the truncated
 network that ClientNetMiddleware put in the environ, and the path without its
 query string.
 """

@@ -3,7 +3,7 @@
 ClientNetMiddleware keeps full addresses out of everything the application
 sees, but gunicorn itself names the socket peer in two places the application
 never reaches: the error-log warning for a request it could not parse
-("Invalid request from ip=192.0.2.7: ...") and the `%(h)s` atom of the access
+("Invalid request from ip=192.0.2.7: ...") and the peer-address (`h`) atom of the access
 log line it writes for such a request. This logger truncates both to the
 configured network (IPv4 /24, IPv6 /48 by default).
 """

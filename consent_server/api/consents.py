@@ -13,7 +13,7 @@ from ..consents import ClientFacts, consent_committer, record_consent
 from ..errors import ApiError
 from ..group_commit import CommitTimeout, GroupCommitter
 from ..cors import check_origin, cors_headers, preflight
-from ..extensions import db, limiter
+from ..extensions import configured_rate, db, limiter
 from ..sites import site_info
 from .docs import error_responses, json_response
 from .schemas import ConsentIn, ConsentOut
@@ -61,13 +61,10 @@ def _commit(row: dict) -> None:
         raise ApiError(503, "database_unavailable", "The consent could not be stored in time; retry.") from error
 
 
-def _rate() -> str:
-    return current_app.config["CONSENT_RATELIMIT"]
-
 
 @blp.route("/<site>/consents")
 class Consents(MethodView):
-    @limiter.limit(_rate)
+    @limiter.limit(configured_rate)
     @blp.arguments(CONSENT_IN)
     @blp.response(201, ConsentOut)
     @error_responses(blp, 400, 403, 404, 413, 415, 429, 503)

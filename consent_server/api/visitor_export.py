@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
@@ -12,7 +11,7 @@ from ..auth import require_key
 from ..cors import check_origin, cors_headers
 from ..errors import ApiError
 from ..exports.visitor import VISITOR_FORMATS, owns_receipt, visitor_export
-from ..extensions import limiter
+from ..extensions import configured_rate, limiter
 from ..sites import get_site, site_info
 from .docs import error_responses
 from .exports import download
@@ -41,9 +40,6 @@ def _checked(visitor_id: str) -> str:
     return visitor_id
 
 
-def _rate() -> str:
-    return current_app.config["CONSENT_RATELIMIT"]
-
 
 _FILE = {"description": "The visitor's records as a file download.",
          "content": {"application/json": {"schema": {"type": "object"}},
@@ -64,7 +60,7 @@ class VisitorExport(MethodView):
 
 @blp.route("/<site>/visitors/<visitor_id>/receipts")
 class VisitorReceipts(MethodView):
-    @limiter.limit(_rate)
+    @limiter.limit(configured_rate)
     @blp.arguments(ReceiptArgs, location="query", as_kwargs=True, unknown=RAISE)
     @blp.doc(responses={"200": _FILE})
     @error_responses(blp, 403, 404, 422, 429)
