@@ -126,16 +126,6 @@ def consent_committer(engine: Engine) -> GroupCommitter:
     return GroupCommitter(engine, _INSERT_CONSENT)
 
 
-def latest_consent(site_id: int, visitor_id: str) -> Consent | None:
-    """The visitor's most recent decision on this site."""
-    return db.session.scalars(
-        select(Consent)
-        .where(Consent.site_id == site_id, Consent.visitor_id == visitor_id)
-        .order_by(Consent.id.desc())
-        .limit(1)
-    ).first()
-
-
 def current_state(site_id: int, visitor_id: str) -> dict[str, Any]:
     """The visitor's current choices, and whether the site's policy changed materially since."""
     # A read of committed rows needs no transaction: an autocommit connection saves the BEGIN and
