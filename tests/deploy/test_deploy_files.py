@@ -117,6 +117,21 @@ def nginx_in_front(app, database_url, instance, tmp_path):
         server.stop()
 
 
+def logged_posts(access_log: Path, expected: int) -> tuple[str, list[str]]:
+    """The access log and its consent POST lines, once `expected` of them are written (or 10 s pass).
+
+    nginx writes a request's log line when it finalises the request, which can be just after the
+    client has read the response: reading the file at once races with that write.
+    """
+    deadline = time.monotonic() + 10
+    while True:
+        log = access_log.read_text() if access_log.exists() else ""
+        posts = [line for line in log.splitlines() if "POST /api/v1/sites/demo/consents " in line]
+        if len(posts) >= expected or time.monotonic() > deadline:
+            return log, posts
+        time.sleep(0.05)
+
+
 @needs_nginx
 @pytest.mark.slow
 def test_nginx_forwards_the_client_and_logs_only_its_network(nginx_in_front, database_url):
@@ -132,8 +147,7 @@ def test_nginx_forwards_the_client_and_logs_only_its_network(nginx_in_front, dat
     # The app saw nginx's X-Forwarded-For (the real peer), not the socket (nginx) nor the spoofed value.
     assert stored[json.loads(answer_v4)["receipt_id"]] == "127.0.0.0/24"
     assert stored[json.loads(answer_v6)["receipt_id"]] == "::/48"
-    log = prefix.access_log.read_text()
-    posts = [line for line in log.splitlines() if "POST /api/v1/sites/demo/consents " in line]
+    log, posts = logged_posts(prefix.access_log, expected=2)
     assert [line.split(" ", 1)[0] for line in posts] == ["127.0.0.0/24", "-"]
     assert "127.0.0.77" not in log and "203.0.113.9" not in log and "utm=" not in log
 
