@@ -136,9 +136,12 @@ class WordPress:
 
     def _make_content(self) -> None:
         (self.content / "themes").mkdir()
-        for theme in (CORE / "wp-content" / "themes").iterdir():
-            if theme.is_dir():
-                (self.content / "themes" / theme.name).symlink_to(theme.resolve())
+        themes = [theme for theme in (CORE / "wp-content" / "themes").iterdir() if theme.is_dir()]
+        if not themes:
+            # Without a theme WordPress answers every page 200 with an empty body.
+            raise RuntimeError("WordPress has no theme: install Debian's wordpress-theme-twentytwentythree")
+        for theme in themes:
+            (self.content / "themes" / theme.name).symlink_to(theme.resolve())
         plugins = self.content / "plugins"
         plugins.mkdir()
         (plugins / "consent-server").symlink_to(PLUGIN_DIR)
