@@ -12,11 +12,12 @@ from sqlalchemy.engine import Engine
 
 from .client_info import UserAgentFacts
 from .errors import ApiError
-from .extensions import db
+from .extensions import db, per_app
 from .group_commit import GroupCommitter
 from .models import Consent, PolicyVersion
 from .models.types import utcnow
 from .policies import version_purposes
+from .thread_reads import ThreadRead
 
 NECESSARY = "necessary"
 
@@ -128,21 +129,21 @@ def consent_committer(engine: Engine) -> GroupCommitter:
 
 def current_state(site_id: int, visitor_id: str) -> dict[str, Any]:
     """The visitor's current choices, and whether the site's policy changed materially since."""
-    # A read of committed rows needs no transaction: an autocommit connection saves the BEGIN and
-    # ROLLBACK round trips on PostgreSQL and the session's bookkeeping (see bench/RESULTS.md).
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        record = connection.execute(_CURRENT_STATE, {"site_id": site_id, "visitor_id": visitor_id}).first()
+    # A read of committed rows needs no transaction: it runs in autocommit on a connection the
+    # serving thread keeps, without the pool and session bookkeeping (see thread_reads.py).
+    record = per_app("consent.state_read", lambda: ThreadRead(db.engine, _CURRENT_STATE)).first(
+        site_id=site_id, visitor_id=visitor_id)
     if record is None:
         raise ApiError(404, "no_consent", "This visitor has not decided yet.")
     return {
         "visitor_id": visitor_id,
-        "choices": record.choices,
-        "action": record.action,
-        "policy_version": record.policy_version,
-        "current_policy_version": record.current_version,
-        "reconsent_required": record.policy_version < record.consent_floor,
-        "receipt_id": record.receipt_id,
-        "recorded_at": record.recorded_at,
+        "choices": record["choices"],
+        "action": record["action"],
+        "policy_version": record["policy_version"],
+        "current_policy_version": record["current_version"],
+        "reconsent_required": record["policy_version"] < record["consent_floor"],
+        "receipt_id": record["receipt_id"],
+        "recorded_at": record["recorded_at"],
     }
 
 

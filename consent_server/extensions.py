@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from typing import Callable, TypeVar
 
 from flask import current_app, request
 from flask_limiter import Limiter
@@ -14,6 +15,8 @@ from sqlalchemy.engine import Engine
 
 from .client_net import NET_KEY
 from .errors import ErrorOut
+
+T = TypeVar("T")
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING = {
@@ -40,6 +43,15 @@ api = ConsentApi()
 def _limit_key() -> str:
     # Rate limits count per truncated network, never per full address (it is never kept).
     return request.environ.get(NET_KEY) or "unknown"
+
+
+def per_app(name: str, build: Callable[[], T]) -> T:
+    """The current app's one `name` object (a committer, a reader), built by `build` on first use."""
+    extensions = current_app.extensions
+    found = extensions.get(name)
+    if found is None:
+        found = extensions.setdefault(name, build())
+    return found
 
 
 def configured_rate() -> str:

@@ -11,9 +11,9 @@ from ..client_info import user_agent_facts
 from ..client_net import FULL_ADDRESS_KEY, NET_KEY
 from ..consents import ClientFacts, consent_committer, record_consent
 from ..errors import ApiError
-from ..group_commit import CommitTimeout, GroupCommitter
+from ..group_commit import CommitTimeout
 from ..cors import check_origin, cors_headers, preflight
-from ..extensions import configured_rate, db, limiter
+from ..extensions import configured_rate, db, limiter, per_app
 from ..sites import site_info
 from .docs import error_responses, json_response
 from .schemas import ConsentIn, ConsentOut
@@ -46,17 +46,9 @@ def client_facts() -> ClientFacts:
     )
 
 
-def committer() -> GroupCommitter:
-    """This app's consent committer, made on first use."""
-    extensions = current_app.extensions
-    if "consent.committer" not in extensions:
-        extensions["consent.committer"] = consent_committer(db.engine)
-    return extensions["consent.committer"]
-
-
 def _commit(row: dict) -> None:
     try:
-        committer().commit(row)
+        per_app("consent.committer", lambda: consent_committer(db.engine)).commit(row)
     except CommitTimeout as error:
         raise ApiError(503, "database_unavailable", "The consent could not be stored in time; retry.") from error
 
