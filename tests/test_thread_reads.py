@@ -53,6 +53,7 @@ def test_each_thread_keeps_one_connection_and_dispose_closes_them(app, site, sto
     other.start()
     other.join()
     assert len(reader._open) == 2
+    db.session.remove()  # as the app fixture does: the session's connection goes back before dispose
     db.engine.dispose()
     assert reader._open == []
     # Still usable after dispose (a new connection for this thread), and it sees new rows.
