@@ -80,7 +80,10 @@ def run_wrk(script: str, url: str, args: list[str], duration: int, connections: 
 
 def bench_backend(backend: Backend, workdir: Path, options: argparse.Namespace) -> dict:
     """Everything for one database: set up, measure, kill -9, count."""
-    server = Server(backend, workdir, options.workers, options.threads, options.seal_interval)
+    # wrk opens all its keep-alive connections at once; capped per worker they spread evenly,
+    # otherwise the first worker to wake may take them all and leave the other core idle.
+    spread = None if options.unbalanced else -(-options.connections // options.workers)
+    server = Server(backend, workdir, options.workers, options.threads, options.seal_interval, spread)
     server.cli("db", "upgrade")
     server.cli("site", "create", SITE, "--name", "Benchbutiken", "--origin", server.url)
     server.cli("keys", "init")  # as deployed: the sealer signs batches of new records in every worker
@@ -181,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=8, help="gthread threads per worker (cover database waits)")
     parser.add_argument("--connections", type=int, default=32, help="wrk keep-alive connections")
     parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (it shares the 2 cores)")
+    parser.add_argument("--unbalanced", action="store_true",
+                        help="leave CONSENT_WORKER_CONNECTIONS at gunicorn's default (connections may pile on one worker)")
     parser.add_argument("--visitors", type=int, default=1000, help="visitors seeded for the state GET")
     parser.add_argument("--seal-interval", type=float, default=None,
                         help="CONSENT_SEAL_INTERVAL for the server (default: the deployed default; 0 = no sealer)")
@@ -193,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"gunicorn: {options.workers} workers x {options.threads} threads (gthread, deploy/gunicorn.conf.py); "
           f"wrk: {options.wrk_threads} thread(s), {options.connections} connections, "
           f"{options.rounds} interleaved rounds of {options.duration} s per endpoint after {options.warmup} s warm-up; "
-          f"sealer: {'default interval' if options.seal_interval is None else options.seal_interval}")
+          f"sealer: {'default interval' if options.seal_interval is None else options.seal_interval}; "
+          f"CONSENT_WORKER_CONNECTIONS: "
+          f"{'default' if options.unbalanced else -(-options.connections // options.workers)}")
     print("ratio = requests/s over requests/s of /healthz; CPU ratio = server CPU per /healthz request over "
           "server CPU per request of the endpoint (less sensitive to other load on the machine)\n")
     print("| database | endpoint | requests/s | p99 ms | ratio to /healthz | target | server CPU µs/req "

@@ -106,7 +106,7 @@ class Server:
     """`consent-server serve` in its own process group, exactly as deployed."""
 
     def __init__(self, backend: Backend, workdir: Path, workers: int, threads: int,
-                 seal_interval: float | None = None) -> None:
+                 seal_interval: float | None = None, worker_connections: int | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
@@ -120,6 +120,8 @@ class Server:
         }
         if seal_interval is not None:
             self.env["CONSENT_SEAL_INTERVAL"] = str(seal_interval)
+        if worker_connections is not None:
+            self.env["CONSENT_WORKER_CONNECTIONS"] = str(worker_connections)
         self.process: subprocess.Popen | None = None
 
     def cli(self, *args: str) -> str:

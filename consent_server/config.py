@@ -55,7 +55,6 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
     values.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(url))
     values.setdefault("MAX_CONTENT_LENGTH", values["CONSENT_MAX_BODY_BYTES"])
     values.setdefault("RATELIMIT_STORAGE_URI", values["CONSENT_RATELIMIT_STORAGE"])
-    values.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     values.setdefault("JSON_SORT_KEYS", False)
     values.update(
         API_TITLE="consent-server API",

@@ -13,11 +13,11 @@ from sqlalchemy.engine import Engine
 from .client_info import UserAgentFacts
 from .errors import ApiError
 from .extensions import db, per_app
-from .group_commit import GroupCommitter
+from .group_commit import GroupCommitter, writer_lock_path
 from .models import Consent, PolicyVersion
 from .models.types import utcnow
 from .policies import version_purposes
-from .thread_reads import ThreadRead
+from .thread_connections import ThreadInsert, ThreadRead
 
 NECESSARY = "necessary"
 
@@ -28,6 +28,12 @@ NECESSARY = "necessary"
 _CONSENTS = Consent.__table__
 _POLICIES = PolicyVersion.__table__
 _INSERT_CONSENT = insert(_CONSENTS)
+# Every column a recorded decision gives (all but the id): the committer's prebuilt INSERT.
+ROW_COLUMNS = (
+    "site_id", "visitor_id", "receipt_id", "policy_version", "choices", "action", "language", "page_path",
+    "ip_truncated", "browser_family", "browser_major", "os_family", "device_type", "country", "gpc",
+    "recorded_at", "client_ts", "user_agent",
+)
 
 
 def _latest_policy(column: Any) -> Any:
@@ -124,13 +130,13 @@ def record_consent(
 
 def consent_committer(engine: Engine) -> GroupCommitter:
     """A group committer for consent rows on `engine` (one per app, kept by the caller)."""
-    return GroupCommitter(engine, _INSERT_CONSENT)
+    return GroupCommitter(ThreadInsert(engine, _CONSENTS, ROW_COLUMNS).insert_many, writer_lock_path(engine))
 
 
 def current_state(site_id: int, visitor_id: str) -> dict[str, Any]:
     """The visitor's current choices, and whether the site's policy changed materially since."""
     # A read of committed rows needs no transaction: it runs in autocommit on a connection the
-    # serving thread keeps, without the pool and session bookkeeping (see thread_reads.py).
+    # serving thread keeps, without the pool and session bookkeeping (see thread_connections.py).
     record = per_app("consent.state_read", lambda: ThreadRead(db.engine, _CURRENT_STATE)).first(
         site_id=site_id, visitor_id=visitor_id)
     if record is None:

@@ -40,12 +40,14 @@ class ErrorOut(Schema):
 class ApiError(Exception):
     """An error the API answers with its status, machine code, message and per-field errors."""
 
-    def __init__(self, status: int, code: str, message: str, errors: dict[str, Any] | None = None) -> None:
+    def __init__(self, status: int, code: str, message: str, errors: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.errors = errors or {}
+        self.headers = headers or {}
 
 
 def error_response(status: int, code: str, message: str, errors: dict[str, Any] | None = None) -> Response:
@@ -65,7 +67,9 @@ def _flatten(messages: Any) -> dict[str, Any]:
 
 
 def handle_api_error(error: ApiError) -> Response:
-    return error_response(error.status, error.code, error.message, error.errors)
+    response = error_response(error.status, error.code, error.message, error.errors)
+    response.headers.update(error.headers)
+    return response
 
 
 def handle_http_exception(error: HTTPException) -> Response:

@@ -1,20 +1,23 @@
 """Unbound extension objects; `create_app` binds them."""
 from __future__ import annotations
 
+import functools
+import math
 import time
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from flask import current_app, request
 from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
 from .client_net import NET_KEY
-from .errors import ErrorOut
+from .errors import ApiError, ErrorOut
 
 T = TypeVar("T")
 
@@ -54,9 +57,45 @@ def per_app(name: str, build: Callable[[], T]) -> T:
     return found
 
 
-def configured_rate() -> str:
-    """The rate limit of the public write endpoints, from CONSENT_RATELIMIT."""
-    return current_app.config["CONSENT_RATELIMIT"]
+@functools.lru_cache(maxsize=16)
+def _parsed_rate(rate: str) -> tuple[RateLimitItem, ...]:
+    return tuple(parse_many(rate))
+
+
+def public_rate_limit(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """View decorator (outermost, so it counts requests before parsing them): `check_public_rate(scope)`."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)  # keeps flask-smorest's documentation attributes
+        def limited(*args: Any, **kwargs: Any) -> Any:
+            check_public_rate(scope)
+            return view(*args, **kwargs)
+
+        return limited
+
+    return decorate
+
+
+def check_public_rate(scope: str) -> None:
+    """Count this request against CONSENT_RATELIMIT for its client network; 429 once spent.
+
+    For the public write endpoints. The hit goes through flask-limiter's own strategy and
+    storage (memory, or Redis via CONSENT_RATELIMIT_STORAGE, shared by every node), and
+    RATELIMIT_ENABLED still turns it off; what is skipped is flask-limiter's per-request
+    resolution of the decorated limit (its callable, scopes, exemptions and response
+    headers), a quarter of a consent POST's CPU (bench/RESULTS.md). The limit string is
+    parsed once.
+    """
+    if not limiter.enabled:
+        return
+    strategy = limiter.limiter
+    identifiers = ("consent-public", scope, _limit_key())
+    for item in _parsed_rate(current_app.config["CONSENT_RATELIMIT"]):
+        if not strategy.hit(item, *identifiers):
+            reset_at = strategy.get_window_stats(item, *identifiers).reset_time
+            retry_after = max(1, math.ceil(reset_at - time.time()))
+            raise ApiError(429, "too_many_requests", "Too many requests from this network; retry later.",
+                           headers={"Retry-After": str(retry_after)})
 
 
 class InlineExpiryMemoryStorage(MemoryStorage):
@@ -84,7 +123,7 @@ class InlineExpiryMemoryStorage(MemoryStorage):
             self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
 
 
-limiter = Limiter(key_func=_limit_key, default_limits=[], headers_enabled=True)
+limiter = Limiter(key_func=_limit_key, default_limits=[])
 
 
 @event.listens_for(Engine, "connect")

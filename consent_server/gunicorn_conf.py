@@ -12,6 +12,11 @@ workers = int(os.environ.get("CONSENT_WORKERS", multiprocessing.cpu_count() * 2 
 # Threads let one worker keep many keep-alive connections (nginx upstream keepalive, load tests).
 worker_class = "gthread"
 threads = int(os.environ.get("CONSENT_THREADS", 4))
+# Open client connections per worker (gunicorn's default 1000). A worker at the limit stops
+# accepting and leaves new connections to the others: with few long-lived keep-alive connections
+# (a load balancer's upstream pool, a load test), a low limit spreads them over every worker
+# instead of letting the first worker to wake accept them all (see bench/RESULTS.md).
+worker_connections = int(os.environ.get("CONSENT_WORKER_CONNECTIONS", 1000))
 keepalive = 5
 timeout = 30
 graceful_timeout = 20

@@ -92,13 +92,33 @@ def test_a_bad_row_fails_alone(app, site):
 def test_a_stuck_database_times_out(app, site):
     from consent_server.group_commit import CommitTimeout, GroupCommitter
 
-    class Never:
-        """An engine whose begin() never returns in time."""
+    def never(rows):
+        """A database that does not answer in time."""
+        threading.Event().wait(5)
+        raise RuntimeError("gone")
 
-        def begin(self):
-            threading.Event().wait(5)
-            raise RuntimeError("gone")
-
-    committer = GroupCommitter(Never(), None, timeout=0.2)  # type: ignore[arg-type]
+    committer = GroupCommitter(never, timeout=0.2)
     with pytest.raises(CommitTimeout):
         committer.commit({})
+
+
+def test_sqlite_committers_take_turns_through_the_writer_lock(app, site, database_url):
+    from consent_server.group_commit import writer_lock, writer_lock_path
+
+    path = writer_lock_path(db.engine)
+    if db.engine.dialect.name != "sqlite":
+        assert path is None  # PostgreSQL commits concurrently: no lock
+        return
+    committer = consent_committer(db.engine)
+    receipt = new_receipt_id()
+    site_id = site.id
+    done = threading.Event()
+    # Another process's committer holds the lock (an open file description of its own).
+    with writer_lock(path):
+        writer = threading.Thread(target=lambda: (committer.commit(row(site_id, receipt)), done.set()))
+        writer.start()
+        assert not done.wait(0.5)  # waiting on the lock, not polling the database
+        assert not committed(database_url, receipt)
+    assert done.wait(10)
+    writer.join()
+    assert committed(database_url, receipt)

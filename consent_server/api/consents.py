@@ -13,7 +13,7 @@ from ..consents import ClientFacts, consent_committer, record_consent
 from ..errors import ApiError
 from ..group_commit import CommitTimeout
 from ..cors import check_origin, cors_headers, preflight
-from ..extensions import configured_rate, db, limiter, per_app
+from ..extensions import db, per_app, public_rate_limit
 from ..sites import site_info
 from .docs import error_responses, json_response
 from .schemas import ConsentIn, ConsentOut
@@ -56,7 +56,7 @@ def _commit(row: dict) -> None:
 
 @blp.route("/<site>/consents")
 class Consents(MethodView):
-    @limiter.limit(configured_rate)
+    @public_rate_limit("consents")
     @blp.arguments(CONSENT_IN)
     @blp.response(201, ConsentOut)
     @error_responses(blp, 400, 403, 404, 413, 415, 429, 503)

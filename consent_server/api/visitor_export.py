@@ -11,7 +11,7 @@ from ..auth import require_key
 from ..cors import check_origin, cors_headers
 from ..errors import ApiError
 from ..exports.visitor import VISITOR_FORMATS, owns_receipt, visitor_export
-from ..extensions import configured_rate, limiter
+from ..extensions import public_rate_limit
 from ..sites import get_site, site_info
 from .docs import error_responses
 from .exports import download
@@ -60,7 +60,7 @@ class VisitorExport(MethodView):
 
 @blp.route("/<site>/visitors/<visitor_id>/receipts")
 class VisitorReceipts(MethodView):
-    @limiter.limit(configured_rate)
+    @public_rate_limit("visitor-receipts")
     @blp.arguments(ReceiptArgs, location="query", as_kwargs=True, unknown=RAISE)
     @blp.doc(responses={"200": _FILE})
     @error_responses(blp, 403, 404, 422, 429)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from consent_server.extensions import db
 from consent_server.models import Consent
 from tests.builders import CHROME_UA, consent_body, visitor_id
+from tests.conftest import SITE_ORIGIN
 
 URL = "/api/v1/sites/shop/consents"
 ORIGIN = {"Origin": "https://shop.example"}
@@ -182,8 +183,13 @@ def test_too_many_requests_from_one_network_is_429(make_app, site):
         # The same /24 shares the budget; another network does not.
         same_net = client.post(URL, json=consent_body(), environ_base={"REMOTE_ADDR": "198.51.100.200"})
         assert same_net.status_code == 429 and same_net.json["code"] == "too_many_requests"
+        assert 1 <= int(same_net.headers["Retry-After"]) <= 60
         other = client.post(URL, json=consent_body(), environ_base={"REMOTE_ADDR": "203.0.113.1"})
         assert other.status_code == 201
+        # Only recording is limited: a limited network's CORS preflight is still answered.
+        preflight = client.options(URL, headers={"Origin": SITE_ORIGIN, "Access-Control-Request-Method": "POST"},
+                                   environ_base={"REMOTE_ADDR": "198.51.100.7"})
+        assert preflight.status_code == 204
 
 
 def test_country_from_a_real_geoip_database(make_app, site, tmp_path):
@@ -213,3 +219,28 @@ def test_ipv6_client_is_truncated_to_48(client, site):
 
 def test_visitor_id_builder_is_valid():
     assert 16 <= len(visitor_id()) <= 64
+
+
+def test_the_budget_is_counted_in_redis_when_configured(make_app, site):
+    """CONSENT_RATELIMIT_STORAGE=redis://: every node counts a network's requests in the one Redis."""
+    import secrets
+
+    import redis
+
+    server = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        server.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    # A network of its own per run: Redis outlives the test and counts for a minute.
+    network = f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.9"
+    shared = {"CONSENT_RATELIMIT": "2 per minute", "CONSENT_RATELIMIT_STORAGE": "redis://127.0.0.1:6379/0"}
+    statuses = []
+    for node in (make_app(**shared), make_app(**shared), make_app(**shared)):
+        with node.app_context():
+            response = node.test_client().post(URL, json=consent_body(), environ_base={"REMOTE_ADDR": network})
+            statuses.append(response.status_code)
+    assert statuses == [201, 201, 429]
+    truncated = network.rsplit(".", 1)[0] + ".0/24"
+    counters = [key for key in server.scan_iter("*consent-public*") if truncated.encode() in key]
+    assert counters and not any(network.encode() in key for key in counters)  # the network, never the address

@@ -1,0 +1,184 @@
+"""The two hottest statements, prebuilt and run on database connections their threads keep.
+
+The public state read and the consent committer's insert are single statements run
+thousands of times a second. Taking a pooled SQLAlchemy connection for each costs a
+checkout, an isolation-level switch and a reset on return, and SQLAlchemy's
+execution path costs more than the statement itself on SQLite (bench/RESULTS.md has
+the figures). Here each thread keeps one DBAPI connection (gunicorn's gthread workers
+reuse their threads; the committer is one thread), the statement is compiled once
+for the engine's dialect, and values pass through the same bind and result
+processors SQLAlchemy would apply, so callers see what a Core `execute` gives:
+converted values, and SQLAlchemy's exception classes.
+
+Connections are made through the engine (its connect events run: the SQLite pragmas)
+and then detached from its pool; `Engine.dispose()` closes them all. A read that
+finds its connection dropped (the database restarted) reconnects and runs once more;
+a failed write is not retried (a COMMIT cut short may or may not have happened), its
+connection is replaced on the next call.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, Callable, Mapping, Sequence
+
+from sqlalchemy import Insert, Select, Table, event, insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+
+
+class _KeptConnections:
+    """One DBAPI connection per thread (and process), closed when the engine is disposed."""
+
+    def __init__(self, engine: Engine, autocommit: bool) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect
+        self._autocommit = autocommit
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self.open: list[Any] = []
+        self._generation = 0
+        event.listen(engine, "engine_disposed", self._close_all)
+
+    def get(self) -> Any:
+        """The calling thread's connection, made on first use."""
+        local = self._local
+        # A connection inherited through fork or closed by dispose() is never used again.
+        if getattr(local, "key", None) != (os.getpid(), self._generation):
+            local.connection = self._connect()
+            local.key = (os.getpid(), self._generation)
+        return local.connection
+
+    def discard(self, connection: Any) -> None:
+        """Close a connection that failed; the thread gets a new one on its next call."""
+        self._local.key = None
+        with self._lock:
+            if connection in self.open:
+                self.open.remove(connection)
+        _close_quietly(connection)
+
+    def _connect(self) -> Any:
+        pooled = self.engine.raw_connection()
+        pooled.detach()  # ours for the thread's life: closed by dispose(), never returned to the pool
+        connection = pooled.dbapi_connection
+        if self._autocommit:
+            self.dialect.set_isolation_level(connection, "AUTOCOMMIT")
+        with self._lock:
+            self.open.append(connection)
+        return connection
+
+    def _close_all(self, _engine: Engine | None = None) -> None:
+        with self._lock:
+            self._generation += 1
+            connections, self.open = self.open, []
+        for connection in connections:
+            _close_quietly(connection)
+
+    def translated(self, error: Exception, sql: str, params: Any) -> DBAPIError:
+        """The SQLAlchemy exception `execute` would have raised for this DBAPI error."""
+        return DBAPIError.instance(sql, params, error, self.dialect.loaded_dbapi.Error)
+
+
+class ThreadRead:
+    """`first(**params)`: the SELECT's first row as a dict of converted values, or None.
+
+    Parameters are passed to the driver as given: use it for ints and strings.
+    """
+
+    def __init__(self, engine: Engine, statement: Select) -> None:
+        dialect = engine.dialect
+        compiled = statement.compile(dialect=dialect)
+        self.connections = _KeptConnections(engine, autocommit=True)
+        self._sql = compiled.string
+        # SQLite's paramstyle is positional, psycopg's named; binds the compiler added
+        # (a LIMIT) keep their values from the statement.
+        self._defaults = compiled.construct_params(
+            {name: None for name, bind in compiled.binds.items() if bind.required})
+        self._positions: tuple[str, ...] | None = tuple(compiled.positiontup or ()) if compiled.positional else None
+        self._names = tuple(column.key for column in statement.selected_columns)
+        self._processors: tuple[Callable[[Any], Any] | None, ...] = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in statement.selected_columns)
+
+    def first(self, **params: Any) -> dict[str, Any] | None:
+        """Run the statement with `params` and return its first row, converted, or None."""
+        values = {**self._defaults, **params}
+        bound = tuple(values[name] for name in self._positions) if self._positions is not None else values
+        row = self._fetch(bound, retry=True)
+        if row is None:
+            return None
+        return {name: process(value) if process else value
+                for name, process, value in zip(self._names, self._processors, row)}
+
+    def _fetch(self, bound: Any, retry: bool) -> Any:
+        connection = self.connections.get()
+        cursor: Any = None
+        try:
+            cursor = connection.cursor()
+            cursor.execute(self._sql, bound)
+            row = cursor.fetchone()
+        except self.connections.dialect.loaded_dbapi.Error as error:
+            broken = self.connections.dialect.is_disconnect(error, connection, cursor)
+            if cursor is not None:
+                _close_quietly(cursor)
+            self.connections.discard(connection)
+            if retry and broken:
+                return self._fetch(bound, retry=False)
+            raise self.connections.translated(error, self._sql, bound) from error
+        cursor.close()
+        return row
+
+
+class ThreadInsert:
+    """`insert_many(rows)`: insert rows of `table` in one transaction, committed before it returns.
+
+    Every row gives exactly `columns`; values are converted by the columns' types as
+    SQLAlchemy converts them (JSON, UTC times, booleans).
+    """
+
+    def __init__(self, engine: Engine, table: Table, columns: Sequence[str]) -> None:
+        dialect = engine.dialect
+        statement: Insert = insert(table)
+        compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+        if compiled.insert_prefetch or compiled.postfetch:
+            # Columns with Python-side defaults would need SQLAlchemy's execution path.
+            raise ValueError(f"ThreadInsert needs every defaulted column given; missing from {columns}")
+        self.connections = _KeptConnections(engine, autocommit=False)
+        self._sql = compiled.string
+        self._columns = tuple(columns)
+        self._positions: tuple[str, ...] | None = tuple(compiled.positiontup or ()) if compiled.positional else None
+        self._processors: dict[str, Callable[[Any], Any] | None] = {
+            name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns}
+
+    def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert and commit `rows`; raises SQLAlchemy's exception (nothing committed) on failure."""
+        converted = [{name: process(row[name]) if process else row[name]
+                      for name, process in self._processors.items()} for row in rows]
+        params: list[Any] = converted
+        if self._positions is not None:
+            params = [tuple(values[name] for name in self._positions) for values in converted]
+        connection = self.connections.get()
+        cursor: Any = None
+        try:
+            cursor = connection.cursor()
+            cursor.executemany(self._sql, params)
+            cursor.close()
+            connection.commit()
+        except self.connections.dialect.loaded_dbapi.Error as error:
+            if cursor is not None:
+                _close_quietly(cursor)
+            try:
+                connection.rollback()
+            except self.connections.dialect.loaded_dbapi.Error:
+                self.connections.discard(connection)  # broken: the next batch gets a new one
+            else:
+                if self.connections.dialect.is_disconnect(error, connection, cursor):
+                    self.connections.discard(connection)
+            raise self.connections.translated(error, self._sql, params) from error
+
+
+def _close_quietly(closable: Any) -> None:
+    try:
+        closable.close()
+    except Exception:  # already broken or closed: nothing left to release
+        pass
