@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from .client_info import UserAgentFacts
 from .errors import ApiError
 from .extensions import db, per_app
-from .group_commit import GroupCommitter, writer_lock_path
+from .group_commit import GroupCommitter
 from .models import Consent, PolicyVersion
 from .models.types import utcnow
 from .policies import version_purposes
@@ -130,7 +130,7 @@ def record_consent(
 
 def consent_committer(engine: Engine) -> GroupCommitter:
     """A group committer for consent rows on `engine` (one per app, kept by the caller)."""
-    return GroupCommitter(ThreadInsert(engine, _CONSENTS, ROW_COLUMNS).insert_many, writer_lock_path(engine))
+    return GroupCommitter(ThreadInsert(engine, _CONSENTS, ROW_COLUMNS).insert_many)
 
 
 def current_state(site_id: int, visitor_id: str) -> dict[str, Any]:

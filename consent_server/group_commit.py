@@ -11,15 +11,11 @@ in flight the batch is just that row.
 """
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
 import os
 import queue
 import threading
-from typing import Any, Callable, Iterator
-
-from sqlalchemy.engine import Engine
+from typing import Any, Callable
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +37,12 @@ class GroupCommitter:
     """Write rows with `write_batch`, many concurrent requests per call; `commit` returns once durable.
 
     `write_batch(rows)` must insert and commit its rows in one transaction, or raise and
-    commit none; `lock_path` names the writer lock it is called under (see writer_lock_path).
+    commit none (ThreadInsert.insert_many does).
     """
 
-    def __init__(self, write_batch: Callable[[list[dict[str, Any]]], None], lock_path: str | None = None,
-                 max_batch: int = 256, timeout: float = 30.0) -> None:
+    def __init__(self, write_batch: Callable[[list[dict[str, Any]]], None], max_batch: int = 256,
+                 timeout: float = 30.0) -> None:
         self._write_batch = write_batch
-        self._lock_path = lock_path
         self._max_batch = max_batch
         self._timeout = timeout
         self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
@@ -89,8 +84,7 @@ class GroupCommitter:
 
     def _write(self, batch: list[_Pending]) -> None:
         try:
-            with writer_lock(self._lock_path):
-                self._write_batch([pending.row for pending in batch])
+            self._write_batch([pending.row for pending in batch])
         except Exception as error:  # the database refused: find whose row it was
             if len(batch) > 1:
                 # One bad row must not fail its neighbours: retry each on its own.
@@ -101,31 +95,3 @@ class GroupCommitter:
             batch[0].error = error
         for pending in batch:
             pending.done.set()
-
-
-def writer_lock_path(engine: Engine) -> str | None:
-    """The lock file the committers of every process on this SQLite file share; None elsewhere.
-
-    SQLite has one writer at a time, and a writer that finds the database locked polls
-    for it, sleeping 1, 2, 5, 10... ms between tries: the committers of two workers then
-    wait out each other's sleeps instead of each other's commits. A blocking flock hands
-    the turn over the moment the other commit ends. PostgreSQL commits concurrently.
-    """
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    return f"{database}-commit-lock"
-
-
-@contextlib.contextmanager
-def writer_lock(path: str | None) -> Iterator[None]:
-    """Hold an exclusive flock on `path` (no-op for None); opened per use, so it is safe across fork."""
-    if path is None:
-        yield
-        return
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)  # blocks in the kernel, without the GIL
-        yield
-    finally:
-        os.close(descriptor)  # closing the last descriptor releases the lock

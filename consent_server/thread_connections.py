@@ -14,13 +14,16 @@ Connections are made through the engine (its connect events run: the SQLite prag
 and then detached from its pool; `Engine.dispose()` closes them all. A read that
 finds its connection dropped (the database restarted) reconnects and runs once more;
 a failed write is not retried (a COMMIT cut short may or may not have happened), its
-connection is replaced on the next call.
+connection is replaced on the next call. On SQLite the writers of every process take
+turns on a file lock (`writer_lock`) instead of polling SQLite's own.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import threading
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from sqlalchemy import Insert, Select, Table, event, insert
 from sqlalchemy.engine import Engine
@@ -133,7 +136,8 @@ class ThreadInsert:
     """`insert_many(rows)`: insert rows of `table` in one transaction, committed before it returns.
 
     Every row gives exactly `columns`; values are converted by the columns' types as
-    SQLAlchemy converts them (JSON, UTC times, booleans).
+    SQLAlchemy converts them (JSON, UTC times, booleans), before the writer lock is taken:
+    on SQLite only the INSERT and the COMMIT run under it (see writer_lock_path).
     """
 
     def __init__(self, engine: Engine, table: Table, columns: Sequence[str]) -> None:
@@ -145,6 +149,7 @@ class ThreadInsert:
             raise ValueError(f"ThreadInsert needs every defaulted column given; missing from {columns}")
         self.connections = _KeptConnections(engine, autocommit=False)
         self._sql = compiled.string
+        self._lock_path = writer_lock_path(engine)
         self._columns = tuple(columns)
         self._positions: tuple[str, ...] | None = tuple(compiled.positiontup or ()) if compiled.positional else None
         self._processors: dict[str, Callable[[Any], Any] | None] = {
@@ -160,10 +165,11 @@ class ThreadInsert:
         connection = self.connections.get()
         cursor: Any = None
         try:
-            cursor = connection.cursor()
-            cursor.executemany(self._sql, params)
-            cursor.close()
-            connection.commit()
+            with writer_lock(self._lock_path):
+                cursor = connection.cursor()
+                cursor.executemany(self._sql, params)
+                cursor.close()
+                connection.commit()
         except self.connections.dialect.loaded_dbapi.Error as error:
             if cursor is not None:
                 _close_quietly(cursor)
@@ -175,6 +181,34 @@ class ThreadInsert:
                 if self.connections.dialect.is_disconnect(error, connection, cursor):
                     self.connections.discard(connection)
             raise self.connections.translated(error, self._sql, params) from error
+
+
+def writer_lock_path(engine: Engine) -> str | None:
+    """The lock file every process's ThreadInsert on this SQLite file shares; None elsewhere.
+
+    SQLite has one writer at a time, and a writer that finds the database locked polls
+    for it, sleeping 1, 2, 5, 10... ms between tries: the consent committers of two workers
+    then wait out each other's sleeps instead of each other's commits. A blocking flock hands
+    the turn over the moment the other commit ends. PostgreSQL commits concurrently.
+    """
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return f"{database}-commit-lock"
+
+
+@contextlib.contextmanager
+def writer_lock(path: str | None) -> Iterator[None]:
+    """Hold an exclusive flock on `path` (no-op for None); opened per use, so it is safe across fork."""
+    if path is None:
+        yield
+        return
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)  # blocks in the kernel, without the GIL
+        yield
+    finally:
+        os.close(descriptor)  # closing the last descriptor releases the lock
 
 
 def _close_quietly(closable: Any) -> None:

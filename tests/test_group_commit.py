@@ -103,7 +103,7 @@ def test_a_stuck_database_times_out(app, site):
 
 
 def test_sqlite_committers_take_turns_through_the_writer_lock(app, site, database_url):
-    from consent_server.group_commit import writer_lock, writer_lock_path
+    from consent_server.thread_connections import writer_lock, writer_lock_path
 
     path = writer_lock_path(db.engine)
     if db.engine.dialect.name != "sqlite":
