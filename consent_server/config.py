@@ -68,9 +68,11 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
 
 def engine_options(url: str) -> dict[str, Any]:
     """Engine options per backend: SQLite gets WAL pragmas (see extensions), PostgreSQL a pool."""
+    # hide_parameters: a database error's message (logged with its traceback) names the
+    # statement but not the values, which are visitor ids, page paths and networks.
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}, "hide_parameters": True}
     # No pool_pre_ping: it costs a round trip per request, more than the query itself (see
     # bench/RESULTS.md). Connections are recycled instead; after a database restart a stale
     # connection fails one request (500/503) and is replaced.
-    return {"pool_size": 10, "max_overflow": 10, "pool_recycle": 1800}
+    return {"pool_size": 10, "max_overflow": 10, "pool_recycle": 1800, "hide_parameters": True}

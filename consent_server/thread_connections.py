@@ -79,7 +79,8 @@ class _KeptConnections:
 
     def translated(self, error: Exception, sql: str, params: Any) -> DBAPIError:
         """The SQLAlchemy exception `execute` would have raised for this DBAPI error."""
-        return DBAPIError.instance(sql, params, error, self.dialect.loaded_dbapi.Error)
+        return DBAPIError.instance(sql, params, error, self.dialect.loaded_dbapi.Error,
+                                   hide_parameters=self.engine.hide_parameters)
 
 
 class ThreadRead:
@@ -150,7 +151,6 @@ class ThreadInsert:
         self.connections = _KeptConnections(engine, autocommit=False)
         self._sql = compiled.string
         self._lock_path = writer_lock_path(engine)
-        self._columns = tuple(columns)
         self._positions: tuple[str, ...] | None = tuple(compiled.positiontup or ()) if compiled.positional else None
         self._processors: dict[str, Callable[[Any], Any] | None] = {
             name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns}
