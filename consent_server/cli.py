@@ -128,13 +128,11 @@ def demo(bind: str, workers: int) -> None:
 
 def _ensure_signing_key() -> None:
     """The demo signs its log from the start: create the key file once, as `keys init` does."""
-    from .ledger import keys as ledger_keys
-    from .signing import key_path, register_key, signing_key, write_private_key
+    from .signing import create_key_file, key_path, register_key, signing_key
 
     key = signing_key(required=False)
     if key is None:
-        key = ledger_keys.generate()
-        write_private_key(key_path(), key)
+        key = create_key_file()
         click.echo(f"wrote signing key {key_path()} (mode 0600)")
     register_key(key)
     db.session.commit()

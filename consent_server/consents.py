@@ -1,4 +1,4 @@
-"""Recording and reading consent decisions (domain layer). The caller owns the transaction."""
+"""Recording and reading consent decisions (domain layer)."""
 from __future__ import annotations
 
 import secrets
@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-from sqlalchemy import bindparam, insert, select
-
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
 from .client_info import UserAgentFacts
@@ -16,18 +15,16 @@ from .extensions import db, per_app
 from .group_commit import GroupCommitter
 from .models import Consent, PolicyVersion
 from .models.types import utcnow
-from .policies import version_purposes
+from .policies import latest_policy, version_purposes
 from .thread_connections import ThreadInsert, ThreadRead
 
 NECESSARY = "necessary"
 
 
-# The two hot statements are built once, on the tables (Core, not ORM entities): SQLAlchemy then
-# reuses their memoised cache key and compiled form, and per request only binds parameters.
-# Building them per request cost more CPU than the rest of the request (see bench/RESULTS.md).
+# The two hot statements are built once, on the tables, and compiled once by thread_connections;
+# per request only parameters are bound. Building them per request cost more CPU than the rest
+# of the request (see bench/RESULTS.md).
 _CONSENTS = Consent.__table__
-_POLICIES = PolicyVersion.__table__
-_INSERT_CONSENT = insert(_CONSENTS)
 # Every column a recorded decision gives (all but the id): the committer's prebuilt INSERT.
 ROW_COLUMNS = (
     "site_id", "visitor_id", "receipt_id", "policy_version", "choices", "action", "language", "page_path",
@@ -37,15 +34,14 @@ ROW_COLUMNS = (
 
 
 def _latest_policy(column: Any) -> Any:
-    return (select(column).where(_POLICIES.c.site_id == bindparam("site_id"))
-            .order_by(_POLICIES.c.version.desc()).limit(1).scalar_subquery())
+    return latest_policy(bindparam("site_id"), column).scalar_subquery()
 
 
 # The visitor's latest decision and the site's current policy, in one round trip.
 _CURRENT_STATE = (
     select(_CONSENTS.c.choices, _CONSENTS.c.action, _CONSENTS.c.policy_version, _CONSENTS.c.receipt_id,
-           _CONSENTS.c.recorded_at, _latest_policy(_POLICIES.c.version).label("current_version"),
-           _latest_policy(_POLICIES.c.consent_floor).label("consent_floor"))
+           _CONSENTS.c.recorded_at, _latest_policy(PolicyVersion.version).label("current_version"),
+           _latest_policy(PolicyVersion.consent_floor).label("consent_floor"))
     .where(_CONSENTS.c.site_id == bindparam("site_id"), _CONSENTS.c.visitor_id == bindparam("visitor_id"))
     .order_by(_CONSENTS.c.id.desc())
     .limit(1)
@@ -91,13 +87,11 @@ def record_consent(
     page_path: str | None,
     client_ts: datetime | None,
     client: ClientFacts,
-    write: Callable[[dict[str, Any]], None] | None = None,
+    write: Callable[[dict[str, Any]], None],
 ) -> dict[str, Any]:
-    """Append one decision to the log and return what the API answers.
+    """Append one decision to the log with `write` and return what the API answers.
 
-    `write` stores the row (the API passes a GroupCommitter's `commit`, which returns once
-    the row is committed); by default the row goes into the session's transaction, which
-    the caller owns.
+    The API passes a GroupCommitter's `commit`, which returns once the row is committed.
     """
     purposes = version_purposes(site_id, policy_version)
     if purposes is None:
@@ -107,8 +101,6 @@ def record_consent(
     receipt_id = new_receipt_id()
     recorded_at = utcnow()
     ua = client.user_agent
-    # One prebuilt Core INSERT on the table, values as parameters: no ORM bulk path, and no
-    # per-request statement building or cache-key hashing of 18 values (see bench/RESULTS.md).
     row = {
         "site_id": site_id, "visitor_id": visitor_id, "receipt_id": receipt_id, "policy_version": policy_version,
         "choices": normalised, "action": action, "language": language, "page_path": page_path,
@@ -118,10 +110,7 @@ def record_consent(
         "country": client.country, "gpc": client.gpc, "recorded_at": recorded_at, "client_ts": client_ts,
         "user_agent": client.raw_user_agent,
     }
-    if write is None:
-        db.session.connection().execute(_INSERT_CONSENT, row)
-    else:
-        write(row)
+    write(row)
     return {
         "receipt_id": receipt_id, "recorded_at": recorded_at, "choices": normalised,
         "policy_version": policy_version, "visitor_id": visitor_id, "action": action,

@@ -6,7 +6,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from .canonical import content_hash
 from .errors import ApiError
@@ -23,15 +23,32 @@ def default_content() -> dict[str, Any]:
     return {"inventory": inventory, "texts": texts}
 
 
+def latest_policy(site_id: Any, *columns: Any) -> Select:
+    """SELECT `columns` (default: the whole version) of the site's latest published version.
+
+    `site_id` may be a bind parameter, for statements built once (consents.current_state).
+    """
+    return (select(*(columns or (PolicyVersion,))).where(PolicyVersion.site_id == site_id)
+            .order_by(PolicyVersion.version.desc()).limit(1))
+
+
+def _published(found: Any) -> Any:
+    if found is None:
+        raise ApiError(404, "no_policy", "This site has no published policy version.")
+    return found
+
+
 def current_policy(site: Site | int) -> PolicyVersion:
     """The site's latest published version."""
     site_id = site if isinstance(site, int) else site.id
-    policy = db.session.scalars(
-        select(PolicyVersion).where(PolicyVersion.site_id == site_id).order_by(PolicyVersion.version.desc()).limit(1)
-    ).first()
-    if policy is None:
-        raise ApiError(404, "no_policy", "This site has no published policy version.")
-    return policy
+    return _published(db.session.scalars(latest_policy(site_id)).first())
+
+
+def current_version_facts(site_id: int) -> tuple[int, int, str]:
+    """(version, consent_floor, content_hash) of the site's latest version, without loading its content."""
+    row = _published(db.session.execute(latest_policy(
+        site_id, PolicyVersion.version, PolicyVersion.consent_floor, PolicyVersion.content_hash)).first())
+    return row.version, row.consent_floor, row.content_hash
 
 
 def get_policy(site_id: int, version: int) -> PolicyVersion | None:

@@ -127,6 +127,14 @@ def keys_cli() -> None:
     """Manage the Ed25519 key that signs the consent log."""
 
 
+def create_key_file() -> Ed25519PrivateKey:
+    """Generate a signing key, write it to key_path() (mode 0600) and make it this app's key."""
+    key = ledger_keys.generate()
+    write_private_key(key_path(), key)
+    current_app.extensions[_CACHE] = key
+    return key
+
+
 @keys_cli.command("init")
 @with_appcontext
 def keys_init() -> None:
@@ -137,9 +145,7 @@ def keys_init() -> None:
     elif key_path().exists():
         raise click.ClickException(f"{key_path()} exists already; use `consent-server keys rotate` to replace it")
     else:
-        key = ledger_keys.generate()
-        write_private_key(key_path(), key)
-        current_app.extensions[_CACHE] = key
+        key = create_key_file()
         click.echo(f"wrote {key_path()} (mode 0600)")
     row = register_key(key)
     db.session.commit()
@@ -153,9 +159,7 @@ def keys_rotate() -> None:
     if current_app.config.get("CONSENT_SIGNING_KEY"):
         raise click.ClickException("CONSENT_SIGNING_KEY is set: put the new key there and restart (it is registered on first use)")
     old = signing_key(required=False)
-    key = ledger_keys.generate()
-    write_private_key(key_path(), key)
-    current_app.extensions[_CACHE] = key
+    key = create_key_file()
     row = register_key(key)
     db.session.commit()
     click.echo(f"signing key {row.key_id} is current" + (f"; {ledger_keys.key_id(old)} retired" if old else ""))

@@ -98,7 +98,7 @@ class ThreadRead:
         # (a LIMIT) keep their values from the statement.
         self._defaults = compiled.construct_params(
             {name: None for name, bind in compiled.binds.items() if bind.required})
-        self._positions: tuple[str, ...] | None = tuple(compiled.positiontup or ()) if compiled.positional else None
+        self._positions = _positions(compiled)
         self._names = tuple(column.key for column in statement.selected_columns)
         self._processors: tuple[Callable[[Any], Any] | None, ...] = tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -106,9 +106,7 @@ class ThreadRead:
 
     def first(self, **params: Any) -> dict[str, Any] | None:
         """Run the statement with `params` and return its first row, converted, or None."""
-        values = {**self._defaults, **params}
-        bound = tuple(values[name] for name in self._positions) if self._positions is not None else values
-        row = self._fetch(bound, retry=True)
+        row = self._fetch(_bound(self._positions, {**self._defaults, **params}), retry=True)
         if row is None:
             return None
         return {name: process(value) if process else value
@@ -151,17 +149,14 @@ class ThreadInsert:
         self.connections = _KeptConnections(engine, autocommit=False)
         self._sql = compiled.string
         self._lock_path = writer_lock_path(engine)
-        self._positions: tuple[str, ...] | None = tuple(compiled.positiontup or ()) if compiled.positional else None
+        self._positions = _positions(compiled)
         self._processors: dict[str, Callable[[Any], Any] | None] = {
             name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns}
 
     def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert and commit `rows`; raises SQLAlchemy's exception (nothing committed) on failure."""
-        converted = [{name: process(row[name]) if process else row[name]
-                      for name, process in self._processors.items()} for row in rows]
-        params: list[Any] = converted
-        if self._positions is not None:
-            params = [tuple(values[name] for name in self._positions) for values in converted]
+        params = [_bound(self._positions, {name: process(row[name]) if process else row[name]
+                                           for name, process in self._processors.items()}) for row in rows]
         connection = self.connections.get()
         cursor: Any = None
         try:
@@ -209,6 +204,16 @@ def writer_lock(path: str | None) -> Iterator[None]:
         yield
     finally:
         os.close(descriptor)  # closing the last descriptor releases the lock
+
+
+def _positions(compiled: Any) -> tuple[str, ...] | None:
+    """The parameter names in order for a positional paramstyle (SQLite's qmark); None for named ones (psycopg)."""
+    return tuple(compiled.positiontup or ()) if compiled.positional else None
+
+
+def _bound(positions: tuple[str, ...] | None, values: dict[str, Any]) -> Any:
+    """`values` as the driver takes them: a tuple in `positions` order, or the dict itself."""
+    return values if positions is None else tuple(values[name] for name in positions)
 
 
 def _close_quietly(closable: Any) -> None:

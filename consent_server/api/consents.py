@@ -52,7 +52,6 @@ def _commit(row: dict) -> None:
         raise ApiError(503, "database_unavailable", "The consent could not be stored in time; retry.") from error
 
 
-
 @blp.route("/<site>/consents")
 class Consents(MethodView):
     @public_rate_limit("consents")

@@ -8,12 +8,8 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
-from sqlalchemy import select
 
-from ..errors import ApiError
-from ..extensions import db
-from ..models import PolicyVersion
-from ..policies import get_policy
+from ..policies import current_version_facts, get_policy
 from ..sites import site_info
 from ..snippet import build_config, etag_for, render_snippet, script_json
 from .docs import error_responses
@@ -48,21 +44,10 @@ class Rendered:
 _CACHE: dict[tuple, Rendered] = {}
 
 
-def latest_version(site_id: int) -> tuple[int, int, str]:
-    """(version, consent_floor, content_hash) of the site's latest policy version, without loading its content."""
-    row = db.session.execute(
-        select(PolicyVersion.version, PolicyVersion.consent_floor, PolicyVersion.content_hash)
-        .where(PolicyVersion.site_id == site_id).order_by(PolicyVersion.version.desc()).limit(1)
-    ).first()
-    if row is None:
-        raise ApiError(404, "no_policy", "This site has no published policy version.")
-    return row.version, row.consent_floor, row.content_hash
-
-
 def rendered(key: str) -> Rendered:
     """The snippet and the configuration JSON of a site's current policy version (cached per version)."""
     info = site_info(key)
-    version, floor, content_hash = latest_version(info.id)
+    version, floor, content_hash = current_version_facts(info.id)
     config = current_app.config
     base_url = (config.get("CONSENT_PUBLIC_URL") or request.host_url).rstrip("/")
     max_age_days = config["CONSENT_MAX_AGE_DAYS"]

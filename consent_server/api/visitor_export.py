@@ -40,7 +40,6 @@ def _checked(visitor_id: str) -> str:
     return visitor_id
 
 
-
 _FILE = {"description": "The visitor's records as a file download.",
          "content": {"application/json": {"schema": {"type": "object"}},
                      "text/csv": {"schema": {"type": "string", "format": "binary"}}}}

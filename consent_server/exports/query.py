@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, case, func, literal, select, type_coerce
 from sqlalchemy.engine import Connection, Engine, Row
@@ -150,25 +149,12 @@ def iter_batches(
             yield from _streamed(conn, site_id, filters, batch, columns)
 
 
-def _fetch(result, batch: int, raw: bool) -> Iterator[list[Any]]:
-    """Pages of ``batch`` rows. ``raw``: straight from the DBAPI cursor, skipping SQLAlchemy's Row
-    objects; only for readable rows, whose columns need no result processing (text and integers),
-    and only on an unbuffered (non-streaming) result."""
-    if raw:
-        while rows := result.cursor.fetchmany(batch):
-            yield rows
-    else:
-        yield from result.partitions(batch)
-
-
 def _streamed(conn: Connection, site_id: int, filters: Filters, batch: int, columns) -> Iterator[list[Row]]:
     """One server-side cursor, ``batch`` rows per fetch."""
     streaming = conn.execution_options(stream_results=True, yield_per=batch)
     # Closing the result closes the server-side cursor, also when the client goes away mid-stream.
-    # Rows via SQLAlchemy here: with stream_results it buffers ahead, so its DBAPI cursor
-    # is not where the first rows are.
     with streaming.execute(record_select(site_id, filters, columns=columns)) as result:
-        yield from _fetch(result, batch, raw=False)
+        yield from result.partitions(batch)
 
 
 def _paged(conn: Connection, site_id: int, filters: Filters, batch: int, columns) -> Iterator[list[Row]]:
@@ -192,7 +178,9 @@ def _paged(conn: Connection, site_id: int, filters: Filters, batch: int, columns
     last = low - 1
     while True:
         with conn.execute(base.where(_table.c.id > last)) as result:
-            rows = next(_fetch(result, batch, raw=columns is not None), [])
+            # Readable rows (text and integers) need no result processing: straight from the
+            # DBAPI cursor, without SQLAlchemy's Row objects.
+            rows = result.cursor.fetchall() if columns is not None else result.all()
         conn.rollback()  # end the read transaction between pages: writers are never held up
         if not rows:
             return

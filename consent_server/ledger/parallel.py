@@ -90,20 +90,8 @@ def _apply(verifier: Verifier, results: list[tuple]) -> None:
             verifier.line += 1
             verifier.apply_record(item[1])
             continue
-        _, first, first_receipt, last_receipt, digests, redacted = item
-        verifier.line += 1
-        if first != verifier.next_index:
-            verifier._check_index(first, f"record {first_receipt}", first_receipt)  # raises, as one by one would
-        count = len(digests) // 32
-        verifier.line += count - 1
-        verifier.next_index = first + count
-        verifier.batch_hashes.extend([digests[i:i + 32] for i in range(0, len(digests), 32)])
-        for visitor, receipt in redacted:
-            verifier.redacted_visitors.setdefault(visitor, receipt)
-        summary = verifier.summary
-        summary.redacted += len(redacted)
-        summary.records += count
-        verifier.last_receipt, verifier.last_other = last_receipt, None
+        verifier.line += 1  # a failure names the run's first line
+        verifier.line += verifier.apply_run(*item[1:]) - 1
 
 
 def verify_file(

@@ -197,6 +197,25 @@ class Verifier:
         self.last_receipt, self.last_other = receipt, None
         self.summary.records += 1
 
+    def apply_run(self, first: int, first_receipt: str, last_receipt: str, digests: bytes,
+                  redacted: list[tuple[str, str]]) -> int:
+        """``apply_record`` for consecutive sound sealed records at once (the parallel verifier's runs).
+
+        ``digests`` joins their 32-byte leaf hashes; ``redacted`` lists (visitor, receipt) of the
+        redacted ones. Returns how many records the run held.
+        """
+        if first != self.next_index:
+            self._check_index(first, f"record {first_receipt}", first_receipt)  # raises, as one by one would
+        count = len(digests) // 32
+        self.next_index = first + count
+        self.batch_hashes.extend([digests[i:i + 32] for i in range(0, len(digests), 32)])
+        for visitor, receipt in redacted:
+            self.redacted_visitors.setdefault(visitor, receipt)
+        self.summary.redacted += len(redacted)
+        self.summary.records += count
+        self.last_receipt, self.last_other = last_receipt, None
+        return count
+
     def _unsealed(self, recorded_at: str, name: str, receipt: str) -> None:
         cp = self.checkpoint
         if cp and cp.get("last_recorded_at") and recorded_at <= cp["last_recorded_at"]:
