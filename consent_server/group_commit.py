@@ -2,18 +2,23 @@
 
 Every consent POST must be durable before its 201. Committing each row on its own
 makes the write path as fast as the disk's fsync (SQLite, synchronous=FULL) or
-one WAL flush and two round trips per request (PostgreSQL). Here each worker
-process has one committer thread: a request hands its row over and waits; the
-thread takes every row waiting at that moment, inserts them in one transaction,
-commits, and only then wakes their requests. Nothing is answered before its row
-is committed; under load many rows ride on one commit, and with a single request
-in flight the batch is just that row.
+one WAL flush and two round trips per request (PostgreSQL). Here the requests of a
+worker process take turns as the writer: a request that finds no write under way
+writes its own row together with every row that queued up meanwhile, in one
+transaction; requests that arrive while it writes queue up and wait. When the
+write has committed, its rows' requests are woken and the first request still
+queued becomes the next writer. Nothing is answered before its row is committed;
+under load many rows ride on one commit, and with a single request in flight the
+batch is just that row.
+
+The writer is a request thread, not a committer thread of its own: handing every
+batch to another thread and back cost a wake-up and a GIL hand-over per batch, a
+tenth of a consent POST (bench/RESULTS.md).
 """
 from __future__ import annotations
 
+import collections
 import logging
-import os
-import queue
 import threading
 from typing import Any, Callable
 
@@ -21,23 +26,25 @@ log = logging.getLogger(__name__)
 
 
 class CommitTimeout(RuntimeError):
-    """The committer did not confirm a row in time (the database is stuck or gone)."""
+    """The row was not confirmed in time (the database is stuck or gone)."""
 
 
 class _Pending:
-    __slots__ = ("row", "done", "error")
+    __slots__ = ("row", "done", "error", "leads")
 
     def __init__(self, row: dict[str, Any]) -> None:
         self.row = row
+        # Set when the row's fate is known, or when this request becomes the writer.
         self.done = threading.Event()
         self.error: BaseException | None = None
+        self.leads = False
 
 
 class GroupCommitter:
     """Write rows with `write_batch`, many concurrent requests per call; `commit` returns once durable.
 
     `write_batch(rows)` must insert and commit its rows in one transaction, or raise and
-    commit none (ThreadInsert.insert_many does).
+    commit none (ThreadInsert.insert_many does). It is never called twice at once.
     """
 
     def __init__(self, write_batch: Callable[[list[dict[str, Any]]], None], max_batch: int = 256,
@@ -45,42 +52,63 @@ class GroupCommitter:
         self._write_batch = write_batch
         self._max_batch = max_batch
         self._timeout = timeout
-        self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._pid: int | None = None
+        self._queued: collections.deque[_Pending] = collections.deque()
+        self._writing = False
 
     def commit(self, row: dict[str, Any]) -> None:
-        """Write one row and return after its transaction committed; re-raises the database's error."""
+        """Write one row and return after its transaction committed; re-raises the database's error.
+
+        A request that waits behind other writes longer than `timeout` gets CommitTimeout
+        (its row is then either never written, or still being written).
+        """
         pending = _Pending(row)
-        self._ensure_thread()
-        self._queue.put(pending)
-        if not pending.done.wait(self._timeout):
-            raise CommitTimeout("the consent row was not committed in time")
+        with self._lock:
+            if self._writing:
+                self._queued.append(pending)
+            else:
+                self._writing = pending.leads = True
+        if not pending.leads:
+            self._wait(pending)
+        if pending.leads:
+            self._lead(pending)
         if pending.error is not None:
             raise pending.error
 
-    def _ensure_thread(self) -> None:
-        # One thread per process, started lazily: gunicorn forks workers, and a thread
-        # started in the master would not exist in them.
-        pid = os.getpid()
-        if self._pid == pid:
+    def _wait(self, pending: _Pending) -> None:
+        """Wait until the row is written or this request is made the writer; CommitTimeout otherwise."""
+        if pending.done.wait(self._timeout):
             return
         with self._lock:
-            if self._pid != pid:
-                self._queue = queue.SimpleQueue()
-                threading.Thread(target=self._run, args=(self._queue,), name="consent-group-commit",
-                                 daemon=True).start()
-                self._pid = pid
+            if pending.leads:  # made the writer just as the wait ran out
+                return
+            if pending in self._queued:
+                self._queued.remove(pending)  # taken by no writer: nothing of it is written
+        raise CommitTimeout("the consent row was not committed in time")
 
-    def _run(self, inbox: "queue.SimpleQueue[_Pending]") -> None:
-        while True:
-            batch = [inbox.get()]
-            while len(batch) < self._max_batch:
-                try:
-                    batch.append(inbox.get_nowait())
-                except queue.Empty:
-                    break
+    def _lead(self, pending: _Pending) -> None:
+        """Write this row and the rows queued so far, wake their requests, hand over the turn."""
+        batch = [pending]
+        finished = False
+        try:
+            with self._lock:
+                while self._queued and len(batch) < self._max_batch:
+                    batch.append(self._queued.popleft())
             self._write(batch)
+            finished = True
+        finally:
+            if not finished:  # interrupted (not a database error): no row may pass as committed
+                for waiting in batch:
+                    waiting.error = waiting.error or CommitTimeout("the commit was interrupted")
+            for waiting in batch[1:]:
+                waiting.done.set()
+            with self._lock:
+                if self._queued:
+                    successor = self._queued.popleft()
+                    successor.leads = True
+                    successor.done.set()
+                else:
+                    self._writing = False
 
     def _write(self, batch: list[_Pending]) -> None:
         try:
@@ -93,5 +121,3 @@ class GroupCommitter:
                 return
             log.warning("consent row not committed: %s", type(error).__name__)
             batch[0].error = error
-        for pending in batch:
-            pending.done.set()

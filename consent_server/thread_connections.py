@@ -4,8 +4,9 @@ The public state read and the consent committer's insert are single statements r
 thousands of times a second. Taking a pooled SQLAlchemy connection for each costs a
 checkout, an isolation-level switch and a reset on return, and SQLAlchemy's
 execution path costs more than the statement itself on SQLite (bench/RESULTS.md has
-the figures). Here each thread keeps one DBAPI connection (gunicorn's gthread workers
-reuse their threads; the committer is one thread), the statement is compiled once
+the figures). Here each reading thread keeps one DBAPI connection (gunicorn's gthread
+workers reuse their threads) and the insert one per process (one writer at a time
+uses it, see group_commit.py); the statement is compiled once
 for the engine's dialect, and values pass through the same bind and result
 processors SQLAlchemy would apply, so callers see what a Core `execute` gives:
 converted values, and SQLAlchemy's exception classes.
@@ -23,6 +24,7 @@ import contextlib
 import fcntl
 import os
 import threading
+import types
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from sqlalchemy import Insert, Select, Table, event, insert
@@ -31,20 +33,20 @@ from sqlalchemy.exc import DBAPIError
 
 
 class _KeptConnections:
-    """One DBAPI connection per thread (and process), closed when the engine is disposed."""
+    """One DBAPI connection per thread and process (or per process), closed when the engine is disposed."""
 
-    def __init__(self, engine: Engine, autocommit: bool) -> None:
+    def __init__(self, engine: Engine, autocommit: bool, per_thread: bool = True) -> None:
         self.engine = engine
         self.dialect = engine.dialect
         self._autocommit = autocommit
-        self._local = threading.local()
+        self._local: Any = threading.local() if per_thread else types.SimpleNamespace()
         self._lock = threading.Lock()
         self.open: list[Any] = []
         self._generation = 0
         event.listen(engine, "engine_disposed", self._close_all)
 
     def get(self) -> Any:
-        """The calling thread's connection, made on first use."""
+        """The calling thread's (or process's) connection, made on first use."""
         local = self._local
         # A connection inherited through fork or closed by dispose() is never used again.
         if getattr(local, "key", None) != (os.getpid(), self._generation):
@@ -53,7 +55,7 @@ class _KeptConnections:
         return local.connection
 
     def discard(self, connection: Any) -> None:
-        """Close a connection that failed; the thread gets a new one on its next call."""
+        """Close a connection that failed; the next call gets a new one."""
         self._local.key = None
         with self._lock:
             if connection in self.open:
@@ -136,7 +138,9 @@ class ThreadInsert:
 
     Every row gives exactly `columns`; values are converted by the columns' types as
     SQLAlchemy converts them (JSON, UTC times, booleans), before the writer lock is taken:
-    on SQLite only the INSERT and the COMMIT run under it (see writer_lock_path).
+    on SQLite only the INSERT and the COMMIT run under it (see writer_lock_path). The
+    process keeps one connection for it, whichever thread calls: calls take turns (the
+    group committer makes one at a time, so the turn is never contended there).
     """
 
     def __init__(self, engine: Engine, table: Table, columns: Sequence[str]) -> None:
@@ -146,7 +150,8 @@ class ThreadInsert:
         if compiled.insert_prefetch or compiled.postfetch:
             # Columns with Python-side defaults would need SQLAlchemy's execution path.
             raise ValueError(f"ThreadInsert needs every defaulted column given; missing from {columns}")
-        self.connections = _KeptConnections(engine, autocommit=False)
+        self.connections = _KeptConnections(engine, autocommit=False, per_thread=False)
+        self._turn = threading.Lock()
         self._sql = compiled.string
         self._lock_path = writer_lock_path(engine)
         self._positions = _positions(compiled)
@@ -157,6 +162,10 @@ class ThreadInsert:
         """Insert and commit `rows`; raises SQLAlchemy's exception (nothing committed) on failure."""
         params = [_bound(self._positions, {name: process(row[name]) if process else row[name]
                                            for name, process in self._processors.items()}) for row in rows]
+        with self._turn:
+            self._insert(params)
+
+    def _insert(self, params: list[Any]) -> None:
         connection = self.connections.get()
         cursor: Any = None
         try:

@@ -89,17 +89,104 @@ def test_a_bad_row_fails_alone(app, site):
     assert db.session.scalar(select(func.count()).select_from(Consent)) == 5
 
 
-def test_a_stuck_database_times_out(app, site):
+def test_a_stuck_database_times_out_the_waiting_requests(app, site):
     from consent_server.group_commit import CommitTimeout, GroupCommitter
 
-    def never(rows):
-        """A database that does not answer in time."""
-        threading.Event().wait(5)
-        raise RuntimeError("gone")
+    release = threading.Event()
+    written: list[list[dict]] = []
 
-    committer = GroupCommitter(never, timeout=0.2)
+    def stuck(rows):
+        """A database that does not answer until released."""
+        release.wait(10)
+        written.append(rows)
+
+    committer = GroupCommitter(stuck, timeout=0.2)
+    writer = threading.Thread(target=committer.commit, args=({"n": 1},))
+    writer.start()  # the first request writes, and hangs in the database
+    while not committer._writing:
+        threading.Event().wait(0.01)
     with pytest.raises(CommitTimeout):
-        committer.commit({})
+        committer.commit({"n": 2})  # queued behind it, never taken
+    release.set()
+    writer.join(10)
+    assert written == [[{"n": 1}]]  # the timed-out row was never written
+    committer.commit({"n": 3})  # the turn was handed back: the next request writes
+    assert written[-1] == [{"n": 3}]
+
+
+def test_rows_queued_behind_a_write_share_the_next_one(app, site):
+    from consent_server.group_commit import GroupCommitter
+
+    first_started, release = threading.Event(), threading.Event()
+    batches: list[list[dict]] = []
+
+    def write(rows):
+        batches.append(rows)
+        if len(batches) == 1:
+            first_started.set()
+            release.wait(10)
+
+    committer = GroupCommitter(write)
+    threads = [threading.Thread(target=committer.commit, args=({"n": 0},))]
+    threads[0].start()
+    assert first_started.wait(10)
+    for n in range(1, 6):
+        threads.append(threading.Thread(target=committer.commit, args=({"n": n},)))
+        threads[-1].start()
+    while len(committer._queued) < 5:
+        threading.Event().wait(0.01)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert batches[0] == [{"n": 0}]
+    assert sorted(row["n"] for row in batches[1]) == [1, 2, 3, 4, 5]  # one transaction for the five
+    assert len(batches) == 2
+
+
+def test_an_interrupted_write_reports_every_row_as_not_committed(app, site):
+    from consent_server.group_commit import CommitTimeout, GroupCommitter
+
+    class Interrupted(BaseException):
+        pass
+
+    first_started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def write(rows):
+        calls.append(rows)
+        if len(calls) == 1:
+            first_started.set()
+            release.wait(10)
+            return
+        raise Interrupted()
+
+    committer = GroupCommitter(write)
+    outcomes: dict[int, object] = {}
+
+    def submit(n: int) -> None:
+        try:
+            committer.commit({"n": n})
+            outcomes[n] = "ok"
+        except CommitTimeout:
+            outcomes[n] = "not committed"
+        except Interrupted:
+            outcomes[n] = "interrupted"
+
+    threads = [threading.Thread(target=submit, args=(0,))]
+    threads[0].start()
+    assert first_started.wait(10)
+    threads += [threading.Thread(target=submit, args=(n,)) for n in (1, 2)]
+    for thread in threads[1:]:
+        thread.start()
+    while len(committer._queued) < 2:
+        threading.Event().wait(0.01)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    # The second batch's writer sees its own interruption; the row queued with it is not told "ok".
+    assert outcomes[0] == "ok"
+    assert sorted(outcomes[n] for n in (1, 2)) == ["interrupted", "not committed"]
+    assert not committer._writing  # the turn was given back
 
 
 def test_sqlite_committers_take_turns_through_the_writer_lock(app, site, database_url):
