@@ -15,7 +15,7 @@ from ..group_commit import CommitTimeout
 from ..cors import check_origin, cors_headers, preflight
 from ..extensions import db, per_app, public_rate_limit
 from ..sites import site_info
-from .docs import error_responses, json_body_argument, json_response, load_json_body
+from .docs import doc_only, error_responses, json_body_argument, json_response, load_json_body
 from .schemas import ConsentIn, ConsentOut
 
 blp = Blueprint("consents", __name__, url_prefix="/api/v1/sites", description="Record consent decisions.")
@@ -56,7 +56,7 @@ def _commit(row: dict) -> None:
 class Consents(MethodView):
     @public_rate_limit("consents")
     @json_body_argument(blp, CONSENT_IN)
-    @blp.response(201, ConsentOut)
+    @doc_only(blp.response(201, ConsentOut))
     @error_responses(blp, 400, 403, 404, 413, 415, 422, 429, 503)
     def post(self, site: str):
         """Record a visitor's decision; answers once the row is committed."""

@@ -12,12 +12,29 @@ from werkzeug.exceptions import BadRequest, UnprocessableEntity
 from ..errors import HTTP_CODES, ApiError, ErrorOut
 
 
+def doc_only(decorator: Callable[[Callable], Callable]) -> Callable[[Callable], Callable]:
+    """Apply one of flask-smorest's decorators for the documentation it records, not for its wrapper.
+
+    flask-smorest records a view's documentation in `_apidoc` and wraps the view: the
+    wrappers of `alt_response` and `doc` only pass the call on, and the one of `response`
+    only serialises a result that is not yet a Response. Each costs a lookup of the app
+    and a coroutine check per request, and a consent POST went through ten of them
+    (bench/RESULTS.md). Use it for `response` only on views that return `json_response`.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        view._apidoc = decorator(view)._apidoc  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
 def error_responses(blp: Blueprint, *statuses: int) -> Callable:
     """Decorator: document each status as an error response of the one shape."""
 
     def decorate(view: Callable) -> Callable:
         for status in statuses:
-            view = blp.alt_response(status, schema=ErrorOut, description=HTTP_CODES.get(status, "error"))(view)
+            view = doc_only(blp.alt_response(status, schema=ErrorOut, description=HTTP_CODES.get(status, "error")))(view)
         return view
 
     return decorate
@@ -40,7 +57,7 @@ def json_body_argument(blp: Blueprint, schema: Schema) -> Callable:
     For the hot endpoints, which load the body with `load_json_body` themselves: webargs'
     parsing around the same marshmallow load cost a tenth of a consent POST (bench/RESULTS.md).
     """
-    return blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": schema}}})
+    return doc_only(blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": schema}}}))
 
 
 def load_json_body(schema: Schema) -> dict[str, Any]:

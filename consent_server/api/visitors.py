@@ -11,7 +11,7 @@ from ..consents import current_state, history
 from ..cors import check_origin, cors_headers
 from ..errors import ApiError
 from ..sites import get_site, site_info
-from .docs import error_responses, json_response
+from .docs import doc_only, error_responses, json_response
 from .schemas import VISITOR_ID, HistoryOut, StateOut
 
 blp = Blueprint("visitors", __name__, url_prefix="/api/v1/sites", description="Query a visitor's consent.")
@@ -27,7 +27,7 @@ def _checked_visitor(visitor_id: str) -> str:
 
 @blp.route("/<site>/visitors/<visitor_id>/consent")
 class VisitorConsent(MethodView):
-    @blp.response(200, StateOut)
+    @doc_only(blp.response(200, StateOut))
     @error_responses(blp, 403, 404, 422)
     def get(self, site: str, visitor_id: str):
         """The visitor's current state per purpose, and whether the banner must ask again."""
