@@ -78,12 +78,19 @@ def run_wrk(script: str, url: str, args: list[str], duration: int, connections: 
     raise SystemExit(f"wrk gave no result ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
 
+def worker_connection_cap(options: argparse.Namespace) -> int | None:
+    """CONSENT_WORKER_CONNECTIONS for the server: wrk's connections ÷ workers, None with --unbalanced.
+
+    wrk opens all its keep-alive connections at once; capped per worker they spread evenly,
+    otherwise the first worker to wake may take them all and leave the other core idle.
+    """
+    return None if options.unbalanced else -(-options.connections // options.workers)
+
+
 def bench_backend(backend: Backend, workdir: Path, options: argparse.Namespace) -> dict:
     """Everything for one database: set up, measure, kill -9, count."""
-    # wrk opens all its keep-alive connections at once; capped per worker they spread evenly,
-    # otherwise the first worker to wake may take them all and leave the other core idle.
-    spread = None if options.unbalanced else -(-options.connections // options.workers)
-    server = Server(backend, workdir, options.workers, options.threads, options.seal_interval, spread)
+    server = Server(backend, workdir, options.workers, options.threads, options.seal_interval,
+                    worker_connection_cap(options))
     server.cli("db", "upgrade")
     server.cli("site", "create", SITE, "--name", "Benchbutiken", "--origin", server.url)
     server.cli("keys", "init")  # as deployed: the sealer signs batches of new records in every worker
@@ -199,8 +206,7 @@ def main(argv: list[str] | None = None) -> int:
           f"wrk: {options.wrk_threads} thread(s), {options.connections} connections, "
           f"{options.rounds} interleaved rounds of {options.duration} s per endpoint after {options.warmup} s warm-up; "
           f"sealer: {'default interval' if options.seal_interval is None else options.seal_interval}; "
-          f"CONSENT_WORKER_CONNECTIONS: "
-          f"{'default' if options.unbalanced else -(-options.connections // options.workers)}")
+          f"CONSENT_WORKER_CONNECTIONS: {worker_connection_cap(options) or 'default'}")
     print("ratio = requests/s over requests/s of /healthz; CPU ratio = server CPU per /healthz request over "
           "server CPU per request of the endpoint (less sensitive to other load on the machine)\n")
     print("| database | endpoint | requests/s | p99 ms | ratio to /healthz | target | server CPU µs/req "

@@ -89,17 +89,16 @@ class GroupCommitter:
     def _lead(self, pending: _Pending) -> None:
         """Write this row and the rows queued so far, wake their requests, hand over the turn."""
         batch = [pending]
-        finished = False
         try:
             with self._lock:
                 while self._queued and len(batch) < self._max_batch:
                     batch.append(self._queued.popleft())
             self._write(batch)
-            finished = True
+        except BaseException:  # interrupted (database errors are caught in _write): no row passes as committed
+            for waiting in batch:
+                waiting.error = waiting.error or CommitTimeout("the commit was interrupted")
+            raise
         finally:
-            if not finished:  # interrupted (not a database error): no row may pass as committed
-                for waiting in batch:
-                    waiting.error = waiting.error or CommitTimeout("the commit was interrupted")
             for waiting in batch[1:]:
                 waiting.done.set()
             with self._lock:

@@ -1,4 +1,4 @@
-"""The two hottest statements, prebuilt and run on database connections their threads keep.
+"""The two hottest statements, prebuilt and run on DBAPI connections kept for them.
 
 The public state read and the consent committer's insert are single statements run
 thousands of times a second. Taking a pooled SQLAlchemy connection for each costs a
@@ -31,6 +31,18 @@ from sqlalchemy import Insert, Select, Table, event, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+# Forks this process has gone through: a connection made before a fork belongs to the parent.
+# Counted by a fork hook, so the hot path compares an integer instead of calling getpid().
+_forks = 0
+
+
+def _count_fork() -> None:
+    global _forks
+    _forks += 1
+
+
+os.register_at_fork(after_in_child=_count_fork)
+
 
 class _KeptConnections:
     """One DBAPI connection per thread and process (or per process), closed when the engine is disposed."""
@@ -49,9 +61,10 @@ class _KeptConnections:
         """The calling thread's (or process's) connection, made on first use."""
         local = self._local
         # A connection inherited through fork or closed by dispose() is never used again.
-        if getattr(local, "key", None) != (os.getpid(), self._generation):
+        key = (_forks, self._generation)
+        if getattr(local, "key", None) != key:
             local.connection = self._connect()
-            local.key = (os.getpid(), self._generation)
+            local.key = key
         return local.connection
 
     def discard(self, connection: Any) -> None:

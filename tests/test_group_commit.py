@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import create_engine, func, select
@@ -21,6 +22,14 @@ def row(site_id: int, receipt_id: str | None = None) -> dict:
         "os_family": None, "device_type": None, "country": None, "gpc": False, "recorded_at": utcnow(),
         "client_ts": None, "user_agent": None,
     }
+
+
+def wait_until(condition, seconds: float = 10.0) -> None:
+    """Poll `condition` until it holds (the committer's threads get there on their own time)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.01)
 
 
 def committed(database_url: str, receipt_id: str) -> bool:
@@ -103,8 +112,7 @@ def test_a_stuck_database_times_out_the_waiting_requests(app, site):
     committer = GroupCommitter(stuck, timeout=0.2)
     writer = threading.Thread(target=committer.commit, args=({"n": 1},))
     writer.start()  # the first request writes, and hangs in the database
-    while not committer._writing:
-        threading.Event().wait(0.01)
+    wait_until(lambda: committer._writing)
     with pytest.raises(CommitTimeout):
         committer.commit({"n": 2})  # queued behind it, never taken
     release.set()
@@ -133,8 +141,7 @@ def test_rows_queued_behind_a_write_share_the_next_one(app, site):
     for n in range(1, 6):
         threads.append(threading.Thread(target=committer.commit, args=({"n": n},)))
         threads[-1].start()
-    while len(committer._queued) < 5:
-        threading.Event().wait(0.01)
+    wait_until(lambda: len(committer._queued) == 5)
     release.set()
     for thread in threads:
         thread.join(10)
@@ -178,8 +185,7 @@ def test_an_interrupted_write_reports_every_row_as_not_committed(app, site):
     threads += [threading.Thread(target=submit, args=(n,)) for n in (1, 2)]
     for thread in threads[1:]:
         thread.start()
-    while len(committer._queued) < 2:
-        threading.Event().wait(0.01)
+    wait_until(lambda: len(committer._queued) == 2)
     release.set()
     for thread in threads:
         thread.join(10)

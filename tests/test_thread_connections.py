@@ -1,6 +1,7 @@
-"""ThreadRead and ThreadInsert: prebuilt statements on kept per-thread connections behave as SQLAlchemy's execute."""
+"""ThreadRead and ThreadInsert: prebuilt statements on kept connections behave as SQLAlchemy's execute."""
 from __future__ import annotations
 
+import os
 import threading
 from datetime import timezone
 
@@ -64,6 +65,26 @@ def test_each_thread_keeps_one_connection_and_dispose_closes_them(app, site, sto
         connection.execute(CONSENTS.insert(), newer)
     assert reader.first(**params)["receipt_id"] == newer["receipt_id"]
     assert len(reader.connections.open) == 1
+
+
+def test_a_forked_child_makes_its_own_connection(app, site, stored):
+    """gunicorn forks workers: a connection made before the fork belongs to the parent."""
+    reader = ThreadRead(db.engine, LATEST)
+    params = {"site_id": site.id, "visitor_id": stored["visitor_id"]}
+    assert reader.first(**params)
+    parents = reader.connections.get()
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child reports and leaves without running any cleanup of the parent's
+        fresh = reader.connections.get() is not parents
+        found = reader.first(**params)["receipt_id"] == stored["receipt_id"]
+        os.write(write_end, b"ok" if fresh and found else b"no")
+        os._exit(0)
+    os.close(write_end)
+    os.waitpid(child, 0)
+    assert os.read(read_end, 2) == b"ok"
+    os.close(read_end)
+    assert reader.connections.get() is parents  # the parent keeps its own
 
 
 def test_a_dropped_connection_is_replaced_on_the_next_read(app, site, stored):
