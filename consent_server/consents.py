@@ -16,7 +16,7 @@ from .group_commit import GroupCommitter
 from .models import Consent, PolicyVersion
 from .models.types import utcnow
 from .policies import latest_policy, version_purposes
-from .thread_connections import ThreadInsert, ThreadRead
+from .thread_connections import ProcessInsert, ThreadRead
 
 NECESSARY = "necessary"
 
@@ -119,7 +119,7 @@ def record_consent(
 
 def consent_committer(engine: Engine) -> GroupCommitter:
     """A group committer for consent rows on `engine` (one per app, kept by the caller)."""
-    return GroupCommitter(ThreadInsert(engine, _CONSENTS, ROW_COLUMNS).insert_many)
+    return GroupCommitter(ProcessInsert(engine, _CONSENTS, ROW_COLUMNS).insert_many)
 
 
 def current_state(site_id: int, visitor_id: str) -> dict[str, Any]:

@@ -44,7 +44,7 @@ class GroupCommitter:
     """Write rows with `write_batch`, many concurrent requests per call; `commit` returns once durable.
 
     `write_batch(rows)` must insert and commit its rows in one transaction, or raise and
-    commit none (ThreadInsert.insert_many does). It is never called twice at once.
+    commit none (ProcessInsert.insert_many does). It is never called twice at once.
     """
 
     def __init__(self, write_batch: Callable[[list[dict[str, Any]]], None], max_batch: int = 256,

@@ -146,7 +146,7 @@ class ThreadRead:
         return row
 
 
-class ThreadInsert:
+class ProcessInsert:
     """`insert_many(rows)`: insert rows of `table` in one transaction, committed before it returns.
 
     Every row gives exactly `columns`; values are converted by the columns' types as
@@ -162,7 +162,7 @@ class ThreadInsert:
         compiled = statement.compile(dialect=dialect, column_keys=list(columns))
         if compiled.insert_prefetch or compiled.postfetch:
             # Columns with Python-side defaults would need SQLAlchemy's execution path.
-            raise ValueError(f"ThreadInsert needs every defaulted column given; missing from {columns}")
+            raise ValueError(f"ProcessInsert needs every defaulted column given; missing from {columns}")
         self.connections = _KeptConnections(engine, autocommit=False, per_thread=False)
         self._turn = threading.Lock()
         self._sql = compiled.string
@@ -201,7 +201,7 @@ class ThreadInsert:
 
 
 def writer_lock_path(engine: Engine) -> str | None:
-    """The lock file every process's ThreadInsert on this SQLite file shares; None elsewhere.
+    """The lock file every process's ProcessInsert on this SQLite file shares; None elsewhere.
 
     SQLite has one writer at a time, and a writer that finds the database locked polls
     for it, sleeping 1, 2, 5, 10... ms between tries: the consent committers of two workers

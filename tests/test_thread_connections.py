@@ -1,4 +1,4 @@
-"""ThreadRead and ThreadInsert: prebuilt statements on kept connections behave as SQLAlchemy's execute."""
+"""ThreadRead and ProcessInsert: prebuilt statements on kept connections behave as SQLAlchemy's execute."""
 from __future__ import annotations
 
 import os
@@ -13,7 +13,7 @@ from consent_server.consents import ROW_COLUMNS, ClientFacts, new_receipt_id, re
 from consent_server.extensions import db
 from consent_server.models import Consent
 from consent_server.models.types import utcnow
-from consent_server.thread_connections import ThreadInsert, ThreadRead
+from consent_server.thread_connections import ProcessInsert, ThreadRead
 from tests.test_group_commit import row
 
 CONSENTS = Consent.__table__
@@ -114,7 +114,7 @@ def test_an_error_that_is_not_a_disconnect_reaches_the_caller(app, site):
 
 
 def test_insert_many_stores_what_a_core_insert_stores(app, site):
-    inserter = ThreadInsert(db.engine, CONSENTS, ROW_COLUMNS)
+    inserter = ProcessInsert(db.engine, CONSENTS, ROW_COLUMNS)
     values = row(site.id) | {"choices": {"necessary": True, "åäö ✓": False}, "gpc": True, "client_ts": utcnow(),
                              "page_path": "/köp", "ip_truncated": "2001:db8::/48", "user_agent": "UA \u2028"}
     reference = values | {"receipt_id": new_receipt_id()}
@@ -135,7 +135,7 @@ def test_insert_many_stores_what_a_core_insert_stores(app, site):
 
 
 def test_a_failed_batch_commits_none_of_its_rows(app, site):
-    inserter = ThreadInsert(db.engine, CONSENTS, ROW_COLUMNS)
+    inserter = ProcessInsert(db.engine, CONSENTS, ROW_COLUMNS)
     taken = row(site.id)
     inserter.insert_many([taken])
     personal = {"visitor_id": "visitor-in-no-log", "page_path": "/path-in-no-log", "ip_truncated": "198.51.100.0/24"}
@@ -164,4 +164,4 @@ def test_the_committer_inserts_exactly_the_row_record_consent_builds(app, site):
 
 def test_a_defaulted_column_left_out_is_refused_at_start(app):
     with pytest.raises(ValueError):
-        ThreadInsert(db.engine, CONSENTS, [c for c in ROW_COLUMNS if c != "recorded_at"])
+        ProcessInsert(db.engine, CONSENTS, [c for c in ROW_COLUMNS if c != "recorded_at"])
