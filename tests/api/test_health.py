@@ -23,6 +23,8 @@ def test_human_docs_page(client):
     page = client.get("/api/docs")
     assert page.status_code == 200
     assert b"/api/v1/sites/{site}/consents" in page.data
+    # The catch-all error response is a $ref to a shared response: its description is shown.
+    assert page.get_data(as_text=True).count("<td>default</td><td>Default error response</td>") >= 10
 
 
 def test_unknown_path_is_json_404(client):
