@@ -16,6 +16,7 @@ from .group_commit import GroupCommitter
 from .models import Consent, PolicyVersion
 from .models.types import utcnow
 from .policies import latest_policy, version_purposes
+from .state_cache import StateCache, stamps_for, touch_rows
 from .thread_connections import ProcessInsert, ThreadRead
 
 NECESSARY = "necessary"
@@ -119,15 +120,21 @@ def record_consent(
 
 def consent_committer(engine: Engine) -> GroupCommitter:
     """A group committer for consent rows on `engine` (one per app, kept by the caller)."""
-    return GroupCommitter(ProcessInsert(engine, _CONSENTS, ROW_COLUMNS).insert_many)
+    insert = ProcessInsert(engine, _CONSENTS, ROW_COLUMNS)
+    stamps = stamps_for(engine)
+
+    def write_batch(rows: list[dict[str, Any]]) -> None:
+        insert.insert_many(rows)
+        # Committed: states cached by any process for these visitors are stale from now on,
+        # and the requests are answered only after this returns (see state_cache.py).
+        touch_rows(stamps, rows)
+
+    return GroupCommitter(write_batch)
 
 
 def current_state(site_id: int, visitor_id: str) -> dict[str, Any]:
     """The visitor's current choices, and whether the site's policy changed materially since."""
-    # A read of committed rows needs no transaction: it runs in autocommit on a connection the
-    # serving thread keeps, without the pool and session bookkeeping (see thread_connections.py).
-    record = per_app("consent.state_read", lambda: ThreadRead(db.engine, _CURRENT_STATE)).first(
-        site_id=site_id, visitor_id=visitor_id)
+    record = _latest_record(site_id, visitor_id)
     if record is None:
         raise ApiError(404, "no_consent", "This visitor has not decided yet.")
     return {
@@ -140,6 +147,29 @@ def current_state(site_id: int, visitor_id: str) -> dict[str, Any]:
         "receipt_id": record["receipt_id"],
         "recorded_at": record["recorded_at"],
     }
+
+
+def _latest_record(site_id: int, visitor_id: str) -> dict[str, Any] | None:
+    """The visitor's latest decision with the site's current policy facts, or None (cached on SQLite)."""
+    cache = per_app("consent.state_cache", _new_state_cache)
+    if cache:
+        taken = cache.stamps_of(site_id, visitor_id)
+        hit, record = cache.get(site_id, visitor_id, taken)
+        if hit:
+            return record
+    # A read of committed rows needs no transaction: it runs in autocommit on a connection the
+    # serving thread keeps, without the pool and session bookkeeping (see thread_connections.py).
+    record = per_app("consent.state_read", lambda: ThreadRead(db.engine, _CURRENT_STATE)).first(
+        site_id=site_id, visitor_id=visitor_id)
+    if cache:
+        cache.put(site_id, visitor_id, taken, record)
+    return record
+
+
+def _new_state_cache() -> StateCache | bool:
+    # per_app keeps one object per app; False (not None) means "no cache here", so it is decided once.
+    stamps = stamps_for(db.engine)
+    return StateCache(stamps) if stamps is not None else False
 
 
 def history(site_id: int, visitor_id: str) -> list[Consent]:

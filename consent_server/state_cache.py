@@ -1,0 +1,192 @@
+"""Current-state reads answered from memory on SQLite, checked against change stamps every process shares.
+
+A visitor's state is read again and again (a plugin asks on every page view), and on SQLite
+each read releases the GIL three times, each a hand-over to another thread under load
+(bench/RESULTS.md). Each worker process therefore keeps the states it read, and serves one
+again only while nothing that could change it was committed since, by any process on the host.
+
+That is decided by stamps in a small file next to the database, mapped into every process
+that opens it (workers, CLI commands): one slot per bucket of (site, visitor), plus one
+global slot. After a commit, and before its request is answered:
+
+- the consent committer gives the buckets of the rows it wrote a new stamp;
+- any session commit that wrote consents or policy versions (erasure, retention purge,
+  policy publish, ...) gives the global slot one.
+
+A read takes both stamps before it asks the database and files its answer under them; a
+later read reuses that answer only if both stamps are unchanged. A commit that lands after
+the stamps were taken changes one of them, so no answer older than a completed commit is
+ever served. Writes made outside this code (SQL by hand) are covered only by MAX_AGE.
+
+PostgreSQL has no cache: its nodes share no memory, and a node cannot learn of another's
+commit without asking the database, which is the read itself.
+"""
+from __future__ import annotations
+
+import itertools
+import mmap
+import os
+import struct
+import threading
+import time
+import zlib
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+SLOTS = 4096
+_STAMP = struct.Struct("<Q")
+# Changes made behind the server's back (SQL by hand) show after this many seconds at the latest.
+MAX_AGE = 30.0
+MAX_ENTRIES = 100_000
+WATCHED_TABLES = frozenset({"consents", "policy_versions"})
+_CHANGED = "consent.state_changed"
+
+
+def stamps_path(engine: Engine) -> str | None:
+    """The stamp file of an SQLite database file; None for other databases (no cache)."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return f"{database}-state-stamps"
+
+
+class StateStamps:
+    """The shared stamp slots of one database: slot 0 is global, 1..SLOTS are (site, visitor) buckets."""
+
+    def __init__(self, path: str) -> None:
+        size = (SLOTS + 1) * _STAMP.size
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(descriptor).st_size < size:
+                os.ftruncate(descriptor, size)
+            self._map = mmap.mmap(descriptor, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+        finally:
+            os.close(descriptor)  # the mapping stays valid without the descriptor
+
+    @staticmethod
+    def bucket(site_id: int, visitor_id: str) -> int:
+        """The slot of a (site, visitor): stable across processes, unlike hash()."""
+        return 1 + zlib.crc32(f"{site_id}\x00{visitor_id}".encode("utf-8")) % SLOTS
+
+    def read(self, slot: int) -> int:
+        return _STAMP.unpack_from(self._map, slot * _STAMP.size)[0]
+
+    def touch(self, slots: Iterable[int]) -> None:
+        """Give each slot a stamp no process has written before."""
+        stamp = next_stamp()
+        for slot in slots:
+            _STAMP.pack_into(self._map, slot * _STAMP.size, stamp)
+
+    def touch_all(self) -> None:
+        self.touch((0,))
+
+
+def _new_sequence() -> Iterator[int]:
+    # A random start per process, then counting: stamps never repeat within a process, two
+    # processes collide with odds of about 2^-64, and a commit costs no system call for it.
+    # itertools.count, not a generator: next() on it is one C call, safe from any thread.
+    return itertools.count(int.from_bytes(os.urandom(_STAMP.size), "little"))
+
+
+_sequence = _new_sequence()
+
+
+def next_stamp() -> int:
+    """The next stamp of this process (64 bits)."""
+    return next(_sequence) & 0xFFFF_FFFF_FFFF_FFFF
+
+
+def _reseed_after_fork() -> None:
+    global _sequence
+    _sequence = _new_sequence()  # a forked child must not repeat its parent's stamps
+
+
+os.register_at_fork(after_in_child=_reseed_after_fork)
+
+_registry: dict[str, StateStamps] = {}
+_registry_lock = threading.Lock()
+
+
+def stamps_for(engine: Engine) -> StateStamps | None:
+    """The StateStamps of the engine's database, one per file and process; None when not SQLite."""
+    path = stamps_path(engine)
+    if path is None:
+        return None
+    found = _registry.get(path)
+    if found is None:
+        with _registry_lock:
+            found = _registry.setdefault(path, StateStamps(path))
+    return found
+
+
+class StateCache:
+    """A worker's remembered current-state rows, valid while their stamps are unchanged."""
+
+    def __init__(self, stamps: StateStamps) -> None:
+        self.stamps = stamps
+        self._entries: dict[tuple[int, str], tuple[int, int, float, Any]] = {}
+
+    def stamps_of(self, site_id: int, visitor_id: str) -> tuple[int, int]:
+        """Take these before reading the database; file the answer under them with `put`."""
+        stamps = self.stamps
+        return stamps.read(0), stamps.read(StateStamps.bucket(site_id, visitor_id))
+
+    def get(self, site_id: int, visitor_id: str, current: tuple[int, int]) -> tuple[bool, Any]:
+        """(True, row or None) when a still-valid answer is kept; (False, None) otherwise."""
+        entry = self._entries.get((site_id, visitor_id))
+        if entry is None or (entry[0], entry[1]) != current or time.monotonic() > entry[2]:
+            return False, None
+        return True, entry[3]
+
+    def put(self, site_id: int, visitor_id: str, taken: tuple[int, int], row: Any) -> None:
+        entries = self._entries
+        if len(entries) >= MAX_ENTRIES:
+            # The oldest filed answer goes (dicts keep insertion order).
+            try:
+                del entries[next(iter(entries))]
+            except (StopIteration, KeyError, RuntimeError):
+                pass  # another thread emptied or changed it meanwhile: nothing to evict
+        entries[(site_id, visitor_id)] = (taken[0], taken[1], time.monotonic() + MAX_AGE, row)
+
+
+def touch_rows(stamps: StateStamps | None, rows: Iterable[dict[str, Any]]) -> None:
+    """After committing consent rows: their visitors' states may have changed."""
+    if stamps is not None:
+        stamps.touch({StateStamps.bucket(row["site_id"], row["visitor_id"]) for row in rows})
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    # Bulk UPDATE/DELETE/INSERT statements through the session (erasure, retention purge).
+    if state.is_update or state.is_delete or state.is_insert:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in WATCHED_TABLES:
+            state.session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "before_flush")
+def _note_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+    # Objects added, changed or deleted through the unit of work (a new policy version).
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if getattr(getattr(obj, "__table__", None), "name", None) in WATCHED_TABLES:
+            session.info[_CHANGED] = True
+            return
+
+
+@event.listens_for(Session, "after_commit")
+def _stamp_commit(session: Session) -> None:
+    if not session.info.pop(_CHANGED, False):
+        return
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    stamps = stamps_for(engine)
+    if stamps is not None:
+        stamps.touch_all()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
