@@ -40,7 +40,8 @@ SLOTS = 4096
 _STAMP = struct.Struct("<Q")
 # Changes made behind the server's back (SQL by hand) show after this many seconds at the latest.
 MAX_AGE = 30.0
-MAX_ENTRIES = 100_000
+# About 830 bytes each: at most ~17 MB per worker. More visitors than this within MAX_AGE only cost misses.
+MAX_ENTRIES = 20_000
 WATCHED_TABLES = frozenset({"consents", "policy_versions"})
 _CHANGED = "consent.state_changed"
 
