@@ -126,8 +126,9 @@ def stamps_for(engine: Engine) -> StateStamps | None:
 class StateCache:
     """A worker's remembered current-state rows, valid while their stamps are unchanged."""
 
-    def __init__(self, stamps: StateStamps) -> None:
+    def __init__(self, stamps: StateStamps, max_entries: int = MAX_ENTRIES) -> None:
         self.stamps = stamps
+        self._max_entries = max_entries
         self._entries: dict[tuple[int, str], tuple[int, int, float, Any]] = {}
 
     def stamps_of(self, site_id: int, visitor_id: str) -> tuple[int, int]:
@@ -144,7 +145,7 @@ class StateCache:
 
     def put(self, site_id: int, visitor_id: str, taken: tuple[int, int], row: Any) -> None:
         entries = self._entries
-        if len(entries) >= MAX_ENTRIES:
+        if len(entries) >= self._max_entries:
             # The oldest filed answer goes (dicts keep insertion order).
             try:
                 del entries[next(iter(entries))]

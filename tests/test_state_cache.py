@@ -16,7 +16,7 @@ from consent_server.models import Consent
 from consent_server.policies import current_policy, publish_policy
 from consent_server.signing import keys_cli
 from consent_server.sites import create_key, get_site
-from consent_server.state_cache import SLOTS, StateStamps, next_stamp, stamps_path
+from consent_server.state_cache import SLOTS, StateCache, StateStamps, next_stamp, stamps_path
 from tests.conftest import PG_URL, SITE_ORIGIN
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="PostgreSQL has no state cache (nodes share no memory)")
@@ -58,6 +58,17 @@ def test_stamps_written_by_another_process_are_seen(tmp_path):
                                "print(StateStamps.bucket(1, 'visitor-0000000001'))"],
         check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
     ).stdout.strip() == str(slot)
+
+
+def test_a_full_cache_forgets_its_oldest_answer_first(tmp_path):
+    cache = StateCache(StateStamps(str(tmp_path / "stamps")), max_entries=2)
+    for visitor in ("first-visitor-0001", "second-visitor-001", "third-visitor-0001"):
+        cache.put(1, visitor, cache.stamps_of(1, visitor), {"visitor": visitor})
+    assert cache.get(1, "first-visitor-0001", cache.stamps_of(1, "first-visitor-0001")) == (False, None)
+    assert cache.get(1, "third-visitor-0001", cache.stamps_of(1, "third-visitor-0001")) == (
+        True, {"visitor": "third-visitor-0001"})
+    cache.stamps.touch([StateStamps.bucket(1, "third-visitor-0001")])
+    assert cache.get(1, "third-visitor-0001", cache.stamps_of(1, "third-visitor-0001")) == (False, None)
 
 
 def test_a_forked_child_never_repeats_its_parents_stamps():
