@@ -38,10 +38,6 @@ def read(client, visitor: str):
     return client.get(state_url(visitor), headers={"Origin": SITE_ORIGIN})
 
 
-def cached_keys(app) -> set:
-    return set(app.extensions["consent.state_cache"]._entries)
-
-
 def test_stamps_written_by_another_process_are_seen(tmp_path):
     path = str(tmp_path / "db.sqlite-state-stamps")
     stamps = StateStamps(path)
@@ -92,80 +88,87 @@ def test_postgres_and_memory_databases_have_no_stamp_file(app):
         assert stamps_path(db.engine) == f"{db.engine.url.database}-state-stamps"
 
 
-@sqlite_only
-def test_a_decision_made_elsewhere_replaces_the_kept_state(app, make_app, site):
-    writer, reader = app.test_client(), make_app().test_client()  # two apps: two caches, like two workers
-    visitor = "cache-visitor-000001"
-    assert read(reader, visitor).status_code == 404
+@pytest.fixture
+def apps(app, make_app, site):
+    """(writer client, reader client, reader app): two apps on one database have two caches, like two workers."""
+    reader_app = make_app()
+    return app.test_client(), reader_app.test_client(), reader_app
+
+
+def kept_state(writer, reader, visitor: str) -> dict:
+    """Decide for `visitor` through the writer, and let the reader read (and keep) the state."""
     decide(writer, visitor, True)
+    response = read(reader, visitor)
+    assert response.status_code == 200
+    return response.json
+
+
+@sqlite_only
+def test_a_decision_made_elsewhere_replaces_the_kept_state(apps):
+    writer, reader, _ = apps
+    visitor = "cache-visitor-000001"
+    assert read(reader, visitor).status_code == 404  # a kept "no decision" must not outlive one
+    assert kept_state(writer, reader, visitor)["choices"]["analytics"] is True
     assert read(reader, visitor).json["choices"]["analytics"] is True
-    assert read(reader, visitor).json["choices"]["analytics"] is True  # served from memory now
     decide(writer, visitor, False)
     assert read(reader, visitor).json["choices"]["analytics"] is False
 
 
 @sqlite_only
-def test_repeated_reads_are_kept_and_an_unrelated_decision_keeps_them(app, make_app, site):
-    reader_app = make_app()
-    writer, reader = app.test_client(), reader_app.test_client()
-    decide(writer, "cache-visitor-000002", True)
-    first = read(reader, "cache-visitor-000002").json
-    assert (site.id, "cache-visitor-000002") in cached_keys(reader_app)
+def test_a_kept_state_outlives_another_visitors_decision(apps, site):
+    writer, reader, reader_app = apps
+    first = kept_state(writer, reader, "cache-visitor-000002")
+    decide(writer, "cache-visitor-000099", True)  # another bucket: the kept answer stays valid
+    cache = reader_app.extensions["consent.state_cache"]
+    assert StateStamps.bucket(site.id, "cache-visitor-000002") != StateStamps.bucket(site.id, "cache-visitor-000099")
+    assert cache.get(site.id, "cache-visitor-000002", cache.stamps_of(site.id, "cache-visitor-000002"))[0]
     assert read(reader, "cache-visitor-000002").json == first
 
 
 @sqlite_only
-def test_erasure_elsewhere_makes_the_state_404(app, make_app, site, owner_key, runner):
+def test_erasure_elsewhere_makes_the_state_404(apps, owner_key, runner):
     assert runner.invoke(keys_cli, ["init"]).exit_code == 0  # erasure keys its hash with the signing key
-    writer, reader = app.test_client(), make_app().test_client()
-    visitor = "cache-visitor-000003"
-    decide(writer, visitor, True)
-    assert read(reader, visitor).status_code == 200
-    erased = writer.delete(f"/api/v1/sites/shop/visitors/{visitor}", headers={"Authorization": f"Bearer {owner_key}"})
+    writer, reader, _ = apps
+    kept_state(writer, reader, "cache-visitor-000003")
+    erased = writer.delete("/api/v1/sites/shop/visitors/cache-visitor-000003",
+                           headers={"Authorization": f"Bearer {owner_key}"})
     assert erased.status_code == 200
-    assert read(reader, visitor).status_code == 404
+    assert read(reader, "cache-visitor-000003").status_code == 404
 
 
 @sqlite_only
-def test_a_bulk_delete_through_the_session_drops_kept_states(app, make_app, site):
-    writer, reader = app.test_client(), make_app().test_client()
-    visitor = "cache-visitor-000004"
-    decide(writer, visitor, True)
-    assert read(reader, visitor).status_code == 200
-    db.session.execute(delete(Consent).where(Consent.visitor_id == visitor))
+def test_a_bulk_delete_through_the_session_drops_kept_states(apps):
+    writer, reader, _ = apps
+    kept_state(writer, reader, "cache-visitor-000004")
+    db.session.execute(delete(Consent).where(Consent.visitor_id == "cache-visitor-000004"))
     db.session.commit()
-    assert read(reader, visitor).status_code == 404
+    assert read(reader, "cache-visitor-000004").status_code == 404
 
 
 @sqlite_only
-def test_a_material_policy_change_elsewhere_asks_again(app, make_app, site):
-    writer, reader = app.test_client(), make_app().test_client()
-    visitor = "cache-visitor-000005"
-    decide(writer, visitor, True)
-    assert read(reader, visitor).json["reconsent_required"] is False
+def test_a_material_policy_change_elsewhere_asks_again(apps):
+    writer, reader, _ = apps
+    assert kept_state(writer, reader, "cache-visitor-000005")["reconsent_required"] is False
     record = get_site("shop")
     content = copy.deepcopy(current_policy(record).content)
     content["inventory"]["sections"][1]["description"]["en"] += " (edited)"
     publish_policy(site=record, content=content, material=True)
     db.session.commit()
-    state = read(reader, visitor).json
+    state = read(reader, "cache-visitor-000005").json
     assert state["current_policy_version"] == 2 and state["reconsent_required"] is True
 
 
 @sqlite_only
-def test_a_rolled_back_change_is_not_a_change(app, make_app, site):
-    reader_app = make_app()
-    writer, reader = app.test_client(), reader_app.test_client()
-    decide(writer, "cache-visitor-000006", True)
-    read(reader, "cache-visitor-000006")
-    with reader_app.app_context():
-        stamps_before = reader_app.extensions["consent.state_cache"].stamps.read(0)
+def test_a_rolled_back_change_is_not_a_change(apps, site):
+    writer, reader, reader_app = apps
+    kept_state(writer, reader, "cache-visitor-000006")
+    stamps = reader_app.extensions["consent.state_cache"].stamps
+    before = stamps.read(0)
     db.session.execute(delete(Consent).where(Consent.visitor_id == "cache-visitor-000006"))
     db.session.rollback()
     create_key(site=site, role="auditor")  # an unrelated commit afterwards
     db.session.commit()
-    with reader_app.app_context():
-        assert reader_app.extensions["consent.state_cache"].stamps.read(0) == stamps_before
+    assert stamps.read(0) == before
     assert read(reader, "cache-visitor-000006").status_code == 200
 
 
