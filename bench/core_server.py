@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 import requests
 import sqlalchemy as sa
@@ -111,13 +112,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
         self.log = workdir / f"server-{backend.name}.log"
-        self.env = {
-            **os.environ,
-            "CONSENT_DATABASE_URL": backend.url,
-            "CONSENT_INSTANCE_DIR": str(workdir / "instance"),
-            "CONSENT_RATELIMIT": "1000000000 per minute",  # the bench is one client address
-            "CONSENT_THREADS": str(threads),
-        }
+        self.env = {**os.environ, **bench_settings(backend, workdir), "CONSENT_THREADS": str(threads)}
         if seal_interval is not None:
             self.env["CONSENT_SEAL_INTERVAL"] = str(seal_interval)
         if worker_connections is not None:
@@ -126,11 +121,7 @@ class Server:
 
     def cli(self, *args: str) -> str:
         """Run one `consent-server` command on this server's database."""
-        done = subprocess.run([consent_server_command(), *args], cwd=ROOT, env=self.env,
-                              capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise SystemExit(f"consent-server {' '.join(args)} failed:\n{done.stderr}")
-        return done.stdout
+        return run_cli(self.env, *args)
 
     def start(self) -> None:
         """Start gunicorn and wait for /healthz."""
@@ -170,6 +161,24 @@ class Server:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=30)
+
+
+def bench_settings(backend: Backend, workdir: Path) -> dict[str, str]:
+    """The CONSENT_* settings every bench runs the app with, on `backend`."""
+    return {
+        "CONSENT_DATABASE_URL": backend.url,
+        "CONSENT_INSTANCE_DIR": str(workdir / "instance"),
+        "CONSENT_RATELIMIT": "1000000000 per minute",  # the bench is one client address
+    }
+
+
+def run_cli(env: Mapping[str, str], *args: str) -> str:
+    """Run one `consent-server` command with `env`; exit with its error output if it fails."""
+    done = subprocess.run([consent_server_command(), *args], cwd=ROOT, env=dict(env),
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"consent-server {' '.join(args)} failed:\n{done.stderr}")
+    return done.stdout
 
 
 def consent_server_command() -> str:

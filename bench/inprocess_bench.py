@@ -20,13 +20,14 @@ import io
 import json
 import os
 import secrets
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable
 
-from core_server import SITE, Backend, consent_server_command, postgres_backend, sqlite_backend
+from core_server import SITE, Backend, bench_settings, postgres_backend, run_cli, sqlite_backend
 
 DEFAULT_PG = "postgresql+psycopg://root@127.0.0.1:5432/test"
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -35,18 +36,10 @@ SEEDED = 300
 
 def prepare(backend: Backend, workdir: Path) -> dict[str, str]:
     """Migrate the database and create the site with the CLI; the settings the app is built with."""
-    import subprocess
-
-    settings = {
-        "CONSENT_DATABASE_URL": backend.url,
-        "CONSENT_INSTANCE_DIR": str(workdir / "instance"),
-        "CONSENT_RATELIMIT": "1000000000 per minute",
-        "CONSENT_SEAL_INTERVAL": "0",
-        "CONSENT_LOG_LEVEL": "WARNING",
-    }
+    settings = {**bench_settings(backend, workdir), "CONSENT_SEAL_INTERVAL": "0", "CONSENT_LOG_LEVEL": "WARNING"}
     env = {**os.environ, **settings}
-    for args in (["db", "upgrade"], ["site", "create", SITE, "--name", "Benchbutiken", "--origin", "http://127.0.0.1"]):
-        subprocess.run([consent_server_command(), *args], env=env, check=True, capture_output=True)
+    run_cli(env, "db", "upgrade")
+    run_cli(env, "site", "create", SITE, "--name", "Benchbutiken", "--origin", "http://127.0.0.1")
     return settings
 
 
@@ -134,8 +127,6 @@ def main(argv: list[str] | None = None) -> int:
             for cleanup in backend.cleanup:
                 cleanup()
         return 0
-    import subprocess
-
     print(f"# consent-server in-process costs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
           f"{options.requests} requests x {options.repeats} per endpoint, one thread")
     print("| database | endpoint | CPU µs/request (each repeat) | above /healthz |")

@@ -134,7 +134,7 @@ def consent_committer(engine: Engine) -> GroupCommitter:
 
 def current_state(site_id: int, visitor_id: str) -> dict[str, Any]:
     """The visitor's current choices, and whether the site's policy changed materially since."""
-    record = _latest_record(site_id, visitor_id)
+    record = per_app("consent.state_read", lambda: state_reader(db.engine))(site_id, visitor_id)
     if record is None:
         raise ApiError(404, "no_consent", "This visitor has not decided yet.")
     return {
@@ -149,27 +149,20 @@ def current_state(site_id: int, visitor_id: str) -> dict[str, Any]:
     }
 
 
-def _latest_record(site_id: int, visitor_id: str) -> dict[str, Any] | None:
-    """The visitor's latest decision with the site's current policy facts, or None (cached on SQLite)."""
-    cache = per_app("consent.state_cache", _new_state_cache)
-    if cache:
-        taken = cache.stamps_of(site_id, visitor_id)
-        hit, record = cache.get(site_id, visitor_id, taken)
-        if hit:
-            return record
-    # A read of committed rows needs no transaction: it runs in autocommit on a connection the
-    # serving thread keeps, without the pool and session bookkeeping (see thread_connections.py).
-    record = per_app("consent.state_read", lambda: ThreadRead(db.engine, _CURRENT_STATE)).first(
-        site_id=site_id, visitor_id=visitor_id)
-    if cache:
-        cache.put(site_id, visitor_id, taken, record)
-    return record
+def state_reader(engine: Engine) -> Callable[[int, str], dict[str, Any] | None]:
+    """`read(site_id, visitor_id)`: the visitor's latest decision with the site's current policy facts, or None.
 
+    A read of committed rows needs no transaction: it runs in autocommit on a connection the
+    serving thread keeps, without the pool and session bookkeeping (see thread_connections.py).
+    On SQLite it goes through a StateCache (see state_cache.py).
+    """
+    query = ThreadRead(engine, _CURRENT_STATE)
 
-def _new_state_cache() -> StateCache | bool:
-    # per_app keeps one object per app; False (not None) means "no cache here", so it is decided once.
-    stamps = stamps_for(db.engine)
-    return StateCache(stamps) if stamps is not None else False
+    def read(site_id: int, visitor_id: str) -> dict[str, Any] | None:
+        return query.first(site_id=site_id, visitor_id=visitor_id)
+
+    stamps = stamps_for(engine)
+    return read if stamps is None else StateCache(stamps, read)
 
 
 def history(site_id: int, visitor_id: str) -> list[Consent]:

@@ -30,11 +30,14 @@ import struct
 import threading
 import time
 import zlib
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, object_session
+
+from .models import Consent, PolicyVersion
+from .thread_connections import beside_sqlite_file
 
 SLOTS = 4096
 _STAMP = struct.Struct("<Q")
@@ -42,16 +45,15 @@ _STAMP = struct.Struct("<Q")
 MAX_AGE = 30.0
 # About 830 bytes each: at most ~17 MB per worker. More visitors than this within MAX_AGE only cost misses.
 MAX_ENTRIES = 20_000
-WATCHED_TABLES = frozenset({"consents", "policy_versions"})
+# The tables a current state is read from.
+WATCHED = (Consent, PolicyVersion)
+WATCHED_TABLES = frozenset(model.__table__.name for model in WATCHED)
 _CHANGED = "consent.state_changed"
 
 
 def stamps_path(engine: Engine) -> str | None:
     """The stamp file of an SQLite database file; None for other databases (no cache)."""
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    return f"{database}-state-stamps"
+    return beside_sqlite_file(engine, "-state-stamps")
 
 
 class StateStamps:
@@ -124,12 +126,22 @@ def stamps_for(engine: Engine) -> StateStamps | None:
 
 
 class StateCache:
-    """A worker's remembered current-state rows, valid while their stamps are unchanged."""
+    """`read(site_id, visitor_id)` through a worker's remembered answers, valid while their stamps are unchanged."""
 
-    def __init__(self, stamps: StateStamps, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, stamps: StateStamps, read: Callable[[int, str], Any], max_entries: int = MAX_ENTRIES) -> None:
         self.stamps = stamps
+        self._read = read
         self._max_entries = max_entries
         self._entries: dict[tuple[int, str], tuple[int, int, float, Any]] = {}
+
+    def __call__(self, site_id: int, visitor_id: str) -> Any:
+        """The kept answer while it is valid, else `read`'s (then kept under the stamps taken before it)."""
+        taken = self.stamps_of(site_id, visitor_id)
+        hit, row = self.get(site_id, visitor_id, taken)
+        if not hit:
+            row = self._read(site_id, visitor_id)
+            self.put(site_id, visitor_id, taken, row)
+        return row
 
     def stamps_of(self, site_id: int, visitor_id: str) -> tuple[int, int]:
         """Take these before reading the database; file the answer under them with `put`."""
@@ -169,13 +181,16 @@ def _note_statement(state: ORMExecuteState) -> None:
             state.session.info[_CHANGED] = True
 
 
-@event.listens_for(Session, "before_flush")
-def _note_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
-    # Objects added, changed or deleted through the unit of work (a new policy version).
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if getattr(getattr(obj, "__table__", None), "name", None) in WATCHED_TABLES:
-            session.info[_CHANGED] = True
-            return
+def _note_row(_mapper: Any, _connection: Any, target: Any) -> None:
+    # A watched object inserted, updated or deleted by a flush (a new policy version).
+    session = object_session(target)
+    if session is not None:
+        session.info[_CHANGED] = True
+
+
+for _model in WATCHED:
+    for _name in ("after_insert", "after_update", "after_delete"):
+        event.listen(_model, _name, _note_row)
 
 
 @event.listens_for(Session, "after_commit")

@@ -200,6 +200,17 @@ class ProcessInsert:
             raise self.connections.translated(error, self._sql, params) from error
 
 
+def beside_sqlite_file(engine: Engine, suffix: str) -> str | None:
+    """`<database file><suffix>` for an SQLite database file; None for PostgreSQL, memory and URI databases.
+
+    For the small files every process on the host shares next to the database.
+    """
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return f"{database}{suffix}"
+
+
 def writer_lock_path(engine: Engine) -> str | None:
     """The lock file every process's ProcessInsert on this SQLite file shares; None elsewhere.
 
@@ -208,10 +219,7 @@ def writer_lock_path(engine: Engine) -> str | None:
     then wait out each other's sleeps instead of each other's commits. A blocking flock hands
     the turn over the moment the other commit ends. PostgreSQL commits concurrently.
     """
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    return f"{database}-commit-lock"
+    return beside_sqlite_file(engine, "-commit-lock")
 
 
 @contextlib.contextmanager

@@ -57,7 +57,7 @@ def test_stamps_written_by_another_process_are_seen(tmp_path):
 
 
 def test_a_full_cache_forgets_its_oldest_answer_first(tmp_path):
-    cache = StateCache(StateStamps(str(tmp_path / "stamps")), max_entries=2)
+    cache = StateCache(StateStamps(str(tmp_path / "stamps")), read=lambda site_id, visitor_id: None, max_entries=2)
     for visitor in ("first-visitor-0001", "second-visitor-001", "third-visitor-0001"):
         cache.put(1, visitor, cache.stamps_of(1, visitor), {"visitor": visitor})
     assert cache.get(1, "first-visitor-0001", cache.stamps_of(1, "first-visitor-0001")) == (False, None)
@@ -119,7 +119,7 @@ def test_a_kept_state_outlives_another_visitors_decision(apps, site):
     writer, reader, reader_app = apps
     first = kept_state(writer, reader, "cache-visitor-000002")
     decide(writer, "cache-visitor-000099", True)  # another bucket: the kept answer stays valid
-    cache = reader_app.extensions["consent.state_cache"]
+    cache = reader_app.extensions["consent.state_read"]
     assert StateStamps.bucket(site.id, "cache-visitor-000002") != StateStamps.bucket(site.id, "cache-visitor-000099")
     assert cache.get(site.id, "cache-visitor-000002", cache.stamps_of(site.id, "cache-visitor-000002"))[0]
     assert read(reader, "cache-visitor-000002").json == first
@@ -162,7 +162,7 @@ def test_a_material_policy_change_elsewhere_asks_again(apps):
 def test_a_rolled_back_change_is_not_a_change(apps, site):
     writer, reader, reader_app = apps
     kept_state(writer, reader, "cache-visitor-000006")
-    stamps = reader_app.extensions["consent.state_cache"].stamps
+    stamps = reader_app.extensions["consent.state_read"].stamps
     before = stamps.read(0)
     db.session.execute(delete(Consent).where(Consent.visitor_id == "cache-visitor-000006"))
     db.session.rollback()
