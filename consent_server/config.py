@@ -5,6 +5,10 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+def _flag(raw: str) -> bool:
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
 # Every setting the server reads, with its default and how to parse the
 # environment variable CONSENT_<NAME>. The README documents each of them.
 SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
@@ -15,7 +19,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "IPV4_PREFIX": (24, int),
     "IPV6_PREFIX": (48, int),
     "GEOIP_DB": (None, str),
-    "STORE_USER_AGENT": (False, lambda v: v.lower() in {"1", "true", "yes", "on"}),
+    "STORE_USER_AGENT": (False, _flag),
     "RATELIMIT": ("120 per minute", str),
     "RATELIMIT_STORAGE": ("memory://", str),
     "MAX_AGE_DAYS": (365, int),
@@ -27,6 +31,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "SEAL_GRACE": (5.0, float),
     "SEAL_BATCH": (4096, int),
     "LOG_LEVEL": ("INFO", str),
+    "STATE_CACHE": (True, _flag),
 }
 
 

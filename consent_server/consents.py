@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from sqlalchemy import bindparam, select
+from flask import current_app
 from sqlalchemy.engine import Engine
 
 from .client_info import UserAgentFacts
@@ -17,6 +18,7 @@ from .models import Consent, PolicyVersion
 from .models.types import utcnow
 from .policies import latest_policy, version_purposes
 from .state_cache import StateCache, stamps_for, touch_rows
+from .state_notify import cache_stamps
 from .thread_connections import ProcessInsert, ThreadRead
 
 NECESSARY = "necessary"
@@ -121,20 +123,21 @@ def record_consent(
 def consent_committer(engine: Engine) -> GroupCommitter:
     """A group committer for consent rows on `engine` (one per app, kept by the caller)."""
     insert = ProcessInsert(engine, _CONSENTS, ROW_COLUMNS)
-    stamps = stamps_for(engine)
 
     def write_batch(rows: list[dict[str, Any]]) -> None:
         insert.insert_many(rows)
-        # Committed: states cached by any process for these visitors are stale from now on,
-        # and the requests are answered only after this returns (see state_cache.py).
-        touch_rows(stamps, rows)
+        # Committed: states cached for these visitors are stale from now on, and the requests
+        # are answered only after this returns (see state_cache.py). Looked up per batch: on
+        # PostgreSQL the stamps exist once this process has served a state read.
+        touch_rows(stamps_for(engine), rows)
 
     return GroupCommitter(write_batch)
 
 
 def current_state(site_id: int, visitor_id: str) -> dict[str, Any]:
     """The visitor's current choices, and whether the site's policy changed materially since."""
-    record = per_app("consent.state_read", lambda: state_reader(db.engine))(site_id, visitor_id)
+    record = per_app("consent.state_read", lambda: state_reader(
+        db.engine, cached=current_app.config["CONSENT_STATE_CACHE"]))(site_id, visitor_id)
     if record is None:
         raise ApiError(404, "no_consent", "This visitor has not decided yet.")
     return {
@@ -149,19 +152,20 @@ def current_state(site_id: int, visitor_id: str) -> dict[str, Any]:
     }
 
 
-def state_reader(engine: Engine) -> Callable[[int, str], dict[str, Any] | None]:
+def state_reader(engine: Engine, cached: bool = True) -> Callable[[int, str], dict[str, Any] | None]:
     """`read(site_id, visitor_id)`: the visitor's latest decision with the site's current policy facts, or None.
 
     A read of committed rows needs no transaction: it runs in autocommit on a connection the
     serving thread keeps, without the pool and session bookkeeping (see thread_connections.py).
-    On SQLite it goes through a StateCache (see state_cache.py).
+    With `cached` it goes through a StateCache (state_cache.py) where the database has
+    stamps: the shared file on SQLite, the listened notices on PostgreSQL (state_notify.py).
     """
     query = ThreadRead(engine, _CURRENT_STATE)
 
     def read(site_id: int, visitor_id: str) -> dict[str, Any] | None:
         return query.first(site_id=site_id, visitor_id=visitor_id)
 
-    stamps = stamps_for(engine)
+    stamps = cache_stamps(engine) if cached else None
     return read if stamps is None else StateCache(stamps, read)
 
 

@@ -18,8 +18,8 @@ later read reuses that answer only if both stamps are unchanged. A commit that l
 the stamps were taken changes one of them, so no answer older than a completed commit is
 ever served. Writes made outside this code (SQL by hand) are covered only by MAX_AGE.
 
-PostgreSQL has no cache: its nodes share no memory, and a node cannot learn of another's
-commit without asking the database, which is the read itself.
+On PostgreSQL the nodes share no file: each worker keeps its stamps in memory and the
+database's own notices move them (state_notify.ListenedStamps, same interface).
 """
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ import os
 import struct
 import threading
 import time
+import weakref
 import zlib
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -51,6 +52,25 @@ WATCHED_TABLES = frozenset(model.__table__.name for model in WATCHED)
 _CHANGED = "consent.state_changed"
 
 
+def bucket(site_id: int, visitor_id: str) -> int:
+    """The stamp slot of a (site, visitor): stable across processes, unlike hash()."""
+    return 1 + zlib.crc32(f"{site_id}\x00{visitor_id}".encode("utf-8")) % SLOTS
+
+
+class Stamps(Protocol):
+    """What a StateCache checks: StateStamps (a file, SQLite) or state_notify.ListenedStamps (PostgreSQL)."""
+
+    @property
+    def live(self) -> bool:
+        """False while changes may go unstamped: answers must not be kept or reused then."""
+
+    def read(self, slot: int) -> int: ...
+
+    def touch(self, slots: Iterable[int]) -> None: ...
+
+    def touch_all(self) -> None: ...
+
+
 def stamps_path(engine: Engine) -> str | None:
     """The stamp file of an SQLite database file; None for other databases (no cache)."""
     return beside_sqlite_file(engine, "-state-stamps")
@@ -58,6 +78,10 @@ def stamps_path(engine: Engine) -> str | None:
 
 class StateStamps:
     """The shared stamp slots of one database: slot 0 is global, 1..SLOTS are (site, visitor) buckets."""
+
+    # Always current: every commit on the host stamps the file before it is answered.
+    live = True
+    bucket = staticmethod(bucket)
 
     def __init__(self, path: str) -> None:
         size = (SLOTS + 1) * _STAMP.size
@@ -68,11 +92,6 @@ class StateStamps:
             self._map = mmap.mmap(descriptor, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
         finally:
             os.close(descriptor)  # the mapping stays valid without the descriptor
-
-    @staticmethod
-    def bucket(site_id: int, visitor_id: str) -> int:
-        """The slot of a (site, visitor): stable across processes, unlike hash()."""
-        return 1 + zlib.crc32(f"{site_id}\x00{visitor_id}".encode("utf-8")) % SLOTS
 
     def read(self, slot: int) -> int:
         return _STAMP.unpack_from(self._map, slot * _STAMP.size)[0]
@@ -111,13 +130,21 @@ os.register_at_fork(after_in_child=_reseed_after_fork)
 
 _registry: dict[str, StateStamps] = {}
 _registry_lock = threading.Lock()
+# Stamps kept in memory for an engine (PostgreSQL), registered by whoever made them.
+_in_memory: weakref.WeakKeyDictionary[Engine, Stamps] = weakref.WeakKeyDictionary()
 
 
-def stamps_for(engine: Engine) -> StateStamps | None:
-    """The StateStamps of the engine's database, one per file and process; None when not SQLite."""
+def keep_stamps(engine: Engine, stamps: Stamps) -> None:
+    """Make `stamps` what stamps_for(engine) answers in this process (for databases without a stamp file)."""
+    _in_memory[engine] = stamps
+
+
+def stamps_for(engine: Engine) -> Stamps | None:
+    """The stamps a state cache on this engine checks: the shared file of an SQLite database (one
+    per file and process), else those kept for the engine, else None (nothing to stamp)."""
     path = stamps_path(engine)
     if path is None:
-        return None
+        return _in_memory.get(engine)
     found = _registry.get(path)
     if found is None:
         with _registry_lock:
@@ -128,7 +155,7 @@ def stamps_for(engine: Engine) -> StateStamps | None:
 class StateCache:
     """`read(site_id, visitor_id)` through a worker's remembered answers, valid while their stamps are unchanged."""
 
-    def __init__(self, stamps: StateStamps, read: Callable[[int, str], Any], max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, stamps: Stamps, read: Callable[[int, str], Any], max_entries: int = MAX_ENTRIES) -> None:
         self.stamps = stamps
         self._read = read
         self._max_entries = max_entries
@@ -136,6 +163,8 @@ class StateCache:
 
     def __call__(self, site_id: int, visitor_id: str) -> Any:
         """The kept answer while it is valid, else `read`'s (then kept under the stamps taken before it)."""
+        if not self.stamps.live:  # changes are not being heard (PostgreSQL listener down)
+            return self._read(site_id, visitor_id)
         taken = self.stamps_of(site_id, visitor_id)
         hit, row = self.get(site_id, visitor_id, taken)
         if not hit:
@@ -146,7 +175,7 @@ class StateCache:
     def stamps_of(self, site_id: int, visitor_id: str) -> tuple[int, int]:
         """Take these before reading the database; file the answer under them with `put`."""
         stamps = self.stamps
-        return stamps.read(0), stamps.read(StateStamps.bucket(site_id, visitor_id))
+        return stamps.read(0), stamps.read(bucket(site_id, visitor_id))
 
     def get(self, site_id: int, visitor_id: str, current: tuple[int, int]) -> tuple[bool, Any]:
         """(True, row or None) when a still-valid answer is kept; (False, None) otherwise."""
@@ -166,10 +195,10 @@ class StateCache:
         entries[(site_id, visitor_id)] = (taken[0], taken[1], time.monotonic() + MAX_AGE, row)
 
 
-def touch_rows(stamps: StateStamps | None, rows: Iterable[dict[str, Any]]) -> None:
-    """After committing consent rows: their visitors' states may have changed."""
+def touch_rows(stamps: Stamps | None, rows: Iterable[dict[str, Any]]) -> None:
+    """After committing consent rows (stamps from stamps_for, or None): their visitors' states may have changed."""
     if stamps is not None:
-        stamps.touch({StateStamps.bucket(row["site_id"], row["visitor_id"]) for row in rows})
+        stamps.touch({bucket(row["site_id"], row["visitor_id"]) for row in rows})
 
 
 @event.listens_for(Session, "do_orm_execute")

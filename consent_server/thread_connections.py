@@ -44,6 +44,11 @@ def _count_fork() -> None:
 os.register_at_fork(after_in_child=_count_fork)
 
 
+def fork_count() -> int:
+    """How many forks this process descends through: a changed count means a new process."""
+    return _forks
+
+
 class _KeptConnections:
     """One DBAPI connection per thread and process (or per process), closed when the engine is disposed."""
 

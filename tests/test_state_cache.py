@@ -1,14 +1,17 @@
-"""Current states served from memory on SQLite: never older than a completed commit, in any process."""
+"""Current states served from a worker's memory: never older than a completed commit on SQLite, in any
+process; on PostgreSQL as soon as the database's notice arrives (the same tests, waiting for it)."""
 from __future__ import annotations
 
 import copy
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import requests
+import sqlalchemy as sa
 from sqlalchemy import delete
 
 from consent_server.extensions import db
@@ -17,9 +20,14 @@ from consent_server.policies import current_policy, publish_policy
 from consent_server.signing import keys_cli
 from consent_server.sites import create_key, get_site
 from consent_server.state_cache import SLOTS, StateCache, StateStamps, next_stamp, stamps_path
+from consent_server.state_notify import ListenedStamps
 from tests.conftest import PG_URL, SITE_ORIGIN
 
-sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="PostgreSQL has no state cache (nodes share no memory)")
+sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite's stamp file")
+postgres_only = pytest.mark.skipif(not PG_URL, reason="PostgreSQL's change notices")
+# On SQLite a commit stamps the shared file before it returns; on PostgreSQL the other app (the
+# other node) hears of it by a notice a moment later, delivered to its listening thread.
+SETTLE_SECONDS = 5.0 if PG_URL else 0.0
 CONSENTS = "/api/v1/sites/shop/consents"
 
 
@@ -36,6 +44,22 @@ def decide(client, visitor: str, analytics: bool) -> None:
 
 def read(client, visitor: str):
     return client.get(state_url(visitor), headers={"Origin": SITE_ORIGIN})
+
+
+def settled(check) -> bool:
+    """`check()` at once on SQLite; on PostgreSQL, until it holds or SETTLE_SECONDS pass."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while not (result := check()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return result
+
+
+def listening(stamps, seconds: float = 10.0) -> None:
+    """Wait until the stamps are live (PostgreSQL: the listener has subscribed)."""
+    deadline = time.monotonic() + seconds
+    while not stamps.live:
+        assert time.monotonic() < deadline, "the state listener never came up"
+        time.sleep(0.01)
 
 
 def test_stamps_written_by_another_process_are_seen(tmp_path):
@@ -92,18 +116,19 @@ def test_postgres_and_memory_databases_have_no_stamp_file(app):
 def apps(app, make_app, site):
     """(writer client, reader client, reader app): two apps on one database have two caches, like two workers."""
     reader_app = make_app()
-    return app.test_client(), reader_app.test_client(), reader_app
+    reader = reader_app.test_client()
+    assert read(reader, "cache-visitor-nobody").status_code == 404  # makes the reader's cache
+    listening(reader_app.extensions["consent.state_read"].stamps)
+    return app.test_client(), reader, reader_app
 
 
 def kept_state(writer, reader, visitor: str) -> dict:
     """Decide for `visitor` through the writer, and let the reader read (and keep) the state."""
     decide(writer, visitor, True)
-    response = read(reader, visitor)
-    assert response.status_code == 200
-    return response.json
+    assert settled(lambda: read(reader, visitor).status_code == 200)  # a kept "no decision" is replaced
+    return read(reader, visitor).json
 
 
-@sqlite_only
 def test_a_decision_made_elsewhere_replaces_the_kept_state(apps):
     writer, reader, _ = apps
     visitor = "cache-visitor-000001"
@@ -111,21 +136,22 @@ def test_a_decision_made_elsewhere_replaces_the_kept_state(apps):
     assert kept_state(writer, reader, visitor)["choices"]["analytics"] is True
     assert read(reader, visitor).json["choices"]["analytics"] is True
     decide(writer, visitor, False)
-    assert read(reader, visitor).json["choices"]["analytics"] is False
+    assert settled(lambda: read(reader, visitor).json["choices"]["analytics"] is False)
 
 
-@sqlite_only
 def test_a_kept_state_outlives_another_visitors_decision(apps, site):
     writer, reader, reader_app = apps
     first = kept_state(writer, reader, "cache-visitor-000002")
-    decide(writer, "cache-visitor-000099", True)  # another bucket: the kept answer stays valid
     cache = reader_app.extensions["consent.state_read"]
-    assert StateStamps.bucket(site.id, "cache-visitor-000002") != StateStamps.bucket(site.id, "cache-visitor-000099")
+    other = StateStamps.bucket(site.id, "cache-visitor-000099")
+    assert StateStamps.bucket(site.id, "cache-visitor-000002") != other
+    before = cache.stamps.read(other)
+    decide(writer, "cache-visitor-000099", True)  # another bucket: the kept answer stays valid
+    assert settled(lambda: cache.stamps.read(other) != before)  # the other visitor's change was heard
     assert cache.get(site.id, "cache-visitor-000002", cache.stamps_of(site.id, "cache-visitor-000002"))[0]
     assert read(reader, "cache-visitor-000002").json == first
 
 
-@sqlite_only
 def test_erasure_elsewhere_makes_the_state_404(apps, owner_key, runner):
     assert runner.invoke(keys_cli, ["init"]).exit_code == 0  # erasure keys its hash with the signing key
     writer, reader, _ = apps
@@ -133,19 +159,17 @@ def test_erasure_elsewhere_makes_the_state_404(apps, owner_key, runner):
     erased = writer.delete("/api/v1/sites/shop/visitors/cache-visitor-000003",
                            headers={"Authorization": f"Bearer {owner_key}"})
     assert erased.status_code == 200
-    assert read(reader, "cache-visitor-000003").status_code == 404
+    assert settled(lambda: read(reader, "cache-visitor-000003").status_code == 404)
 
 
-@sqlite_only
 def test_a_bulk_delete_through_the_session_drops_kept_states(apps):
     writer, reader, _ = apps
     kept_state(writer, reader, "cache-visitor-000004")
     db.session.execute(delete(Consent).where(Consent.visitor_id == "cache-visitor-000004"))
     db.session.commit()
-    assert read(reader, "cache-visitor-000004").status_code == 404
+    assert settled(lambda: read(reader, "cache-visitor-000004").status_code == 404)
 
 
-@sqlite_only
 def test_a_material_policy_change_elsewhere_asks_again(apps):
     writer, reader, _ = apps
     assert kept_state(writer, reader, "cache-visitor-000005")["reconsent_required"] is False
@@ -154,11 +178,10 @@ def test_a_material_policy_change_elsewhere_asks_again(apps):
     content["inventory"]["sections"][1]["description"]["en"] += " (edited)"
     publish_policy(site=record, content=content, material=True)
     db.session.commit()
-    state = read(reader, "cache-visitor-000005").json
-    assert state["current_policy_version"] == 2 and state["reconsent_required"] is True
+    assert settled(lambda: read(reader, "cache-visitor-000005").json["current_policy_version"] == 2)
+    assert read(reader, "cache-visitor-000005").json["reconsent_required"] is True
 
 
-@sqlite_only
 def test_a_rolled_back_change_is_not_a_change(apps, site):
     writer, reader, reader_app = apps
     kept_state(writer, reader, "cache-visitor-000006")
@@ -168,11 +191,15 @@ def test_a_rolled_back_change_is_not_a_change(apps, site):
     db.session.rollback()
     create_key(site=site, role="auditor")  # an unrelated commit afterwards
     db.session.commit()
+    # A later decision, once heard, shows that nothing before it was (notices arrive in commit order).
+    later = StateStamps.bucket(site.id, "cache-visitor-000098")
+    before_later = stamps.read(later)
+    decide(writer, "cache-visitor-000098", True)
+    assert settled(lambda: stamps.read(later) != before_later)
     assert stamps.read(0) == before
     assert read(reader, "cache-visitor-000006").status_code == 200
 
 
-@sqlite_only
 def test_every_worker_answers_the_latest_decision(live_server):
     """gunicorn with 2 workers: after a change, no read from any worker shows the old state."""
     session = requests.Session()
@@ -195,3 +222,68 @@ def test_every_worker_answers_the_latest_decision(live_server):
     assert set(reads()) == {False}
     decide_live(True)
     assert set(reads()) == {True}
+
+
+def test_a_switched_off_cache_reads_every_state_from_the_database(make_app, site):
+    reader_app = make_app(CONSENT_STATE_CACHE=False)
+    reader, writer = reader_app.test_client(), make_app().test_client()
+    kept_state(writer, reader, "cache-visitor-000007")
+    assert not isinstance(reader_app.extensions["consent.state_read"], StateCache)
+    decide(writer, "cache-visitor-000007", False)
+    assert read(reader, "cache-visitor-000007").json["choices"]["analytics"] is False  # no wait, even on PostgreSQL
+
+
+def test_a_notice_moves_its_visitors_bucket_or_every_state():
+    stamps = ListenedStamps(sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    slot = StateStamps.bucket(12, "visitor-with space")
+    before_slot, before_all = stamps.read(slot), stamps.read(0)
+    stamps.heard("12 visitor-with space")
+    assert stamps.read(slot) != before_slot and stamps.read(0) == before_all
+    for payload in ("*", "not-a-site visitor"):  # anything unexpected counts as "everything changed"
+        before_all = stamps.read(0)
+        stamps.heard(payload)
+        assert stamps.read(0) != before_all
+
+
+def listener_backends(url: str) -> list[int]:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        pids = connection.execute(sa.text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN consent_state'"
+        )).scalars().all()
+    engine.dispose()
+    return pids
+
+
+@postgres_only
+def test_a_change_made_by_hand_is_heard(apps, database_url):
+    writer, reader, _ = apps
+    kept_state(writer, reader, "cache-visitor-000008")
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    with engine.begin() as connection:  # not through the server: the trigger tells the listeners
+        connection.execute(sa.text("DELETE FROM consents WHERE visitor_id = 'cache-visitor-000008'"))
+    engine.dispose()
+    assert settled(lambda: read(reader, "cache-visitor-000008").status_code == 404)
+
+
+@postgres_only
+def test_while_nothing_is_heard_states_come_from_the_database(apps, database_url):
+    writer, reader, reader_app = apps
+    stamps = reader_app.extensions["consent.state_read"].stamps
+    assert kept_state(writer, reader, "cache-visitor-000009")["choices"]["analytics"] is True
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        for pid in listener_backends(database_url):
+            connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    engine.dispose()
+    deadline = time.monotonic() + 10
+    while stamps.live:  # the listener notices its connection is gone
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    for analytics in (False, True):  # their notices reach nobody (the retry waits a second)
+        decide(writer, "cache-visitor-000009", analytics)
+        assert read(reader, "cache-visitor-000009").json["choices"]["analytics"] is analytics
+    listening(stamps)  # back after the retry, and caching again
+    decide(writer, "cache-visitor-000009", False)
+    assert settled(lambda: read(reader, "cache-visitor-000009").json["choices"]["analytics"] is False)
+    assert len(listener_backends(database_url)) == 1
