@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import threading
 import types
 from typing import Any, Callable, Iterator, Mapping, Sequence
@@ -152,57 +153,74 @@ class ThreadRead:
 
 
 class ProcessInsert:
-    """`insert_many(rows)`: insert rows of `table` in one transaction, committed before it returns.
+    """`insert_many(rows)`: insert rows of `table` with one statement, committed before it returns.
 
     Every row gives exactly `columns`; values are converted by the columns' types as
-    SQLAlchemy converts them (JSON, UTC times, booleans), before the writer lock is taken:
-    on SQLite only the INSERT and the COMMIT run under it (see writer_lock_path). The
-    process keeps one connection for it, whichever thread calls: calls take turns (the
-    group committer makes one at a time, so the turn is never contended there).
+    SQLAlchemy converts them (JSON, UTC times, booleans), before the writer lock is taken.
+    The rows go in one multi-row INSERT run in autocommit: one statement is one transaction,
+    all rows or none, and the driver makes one call for it instead of BEGIN, a call per row
+    and COMMIT (on PostgreSQL three round trips become one; on SQLite the GIL is released and
+    taken back once instead of once per row, while the writer lock is held). The process
+    keeps one connection for it, whichever thread calls: calls take turns (the group
+    committer makes one at a time, so the turn is never contended there).
     """
 
     def __init__(self, engine: Engine, table: Table, columns: Sequence[str]) -> None:
         dialect = engine.dialect
-        statement: Insert = insert(table)
-        compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+        # A one-row multi-values INSERT, compiled for the dialect (casts included), is the
+        # pattern: its VALUES group is repeated once per row, with positional placeholders.
+        compiled = insert(table).values([dict.fromkeys(columns)]).compile(dialect=dialect)
         if compiled.insert_prefetch or compiled.postfetch:
             # Columns with Python-side defaults would need SQLAlchemy's execution path.
             raise ValueError(f"ProcessInsert needs every defaulted column given; missing from {columns}")
-        self.connections = _KeptConnections(engine, autocommit=False, per_thread=False)
+        head, _, group = compiled.string.partition(" VALUES ")
+        if compiled.positional:
+            bound = [name for name in compiled.positiontup or ()]
+        else:  # pyformat (psycopg): the same group with %s, values passed in placeholder order
+            bound = re.findall(r"%\((\w+)\)s", group)
+            group = re.sub(r"%\(\w+\)s", "%s", group)
+        self._head = f"{head} VALUES "
+        self._group = group
+        self._order = tuple(name.removesuffix("_m0") for name in bound)
+        self._statements: dict[int, str] = {}
+        self.connections = _KeptConnections(engine, autocommit=True, per_thread=False)
         self._turn = threading.Lock()
-        self._sql = compiled.string
         self._lock_path = writer_lock_path(engine)
-        self._positions = _positions(compiled)
         self._processors: dict[str, Callable[[Any], Any] | None] = {
             name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns}
 
+    def statement(self, count: int) -> str:
+        """The INSERT of `count` rows (built once per count)."""
+        sql = self._statements.get(count)
+        if sql is None:
+            sql = self._statements.setdefault(count, self._head + ", ".join([self._group] * count))
+        return sql
+
     def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert and commit `rows`; raises SQLAlchemy's exception (nothing committed) on failure."""
-        params = [_bound(self._positions, {name: process(row[name]) if process else row[name]
-                                           for name, process in self._processors.items()}) for row in rows]
+        processors = self._processors
+        params: list[Any] = []
+        for row in rows:
+            converted = {name: process(row[name]) if process else row[name] for name, process in processors.items()}
+            params.extend(converted[name] for name in self._order)
+        sql = self.statement(len(rows))
         with self._turn:
-            self._insert(params)
+            self._insert(sql, params)
 
-    def _insert(self, params: list[Any]) -> None:
+    def _insert(self, sql: str, params: list[Any]) -> None:
         connection = self.connections.get()
         cursor: Any = None
         try:
             with writer_lock(self._lock_path):
                 cursor = connection.cursor()
-                cursor.executemany(self._sql, params)
+                cursor.execute(sql, params)  # autocommit: committed (and on SQLite fsynced) on return
                 cursor.close()
-                connection.commit()
         except self.connections.dialect.loaded_dbapi.Error as error:
             if cursor is not None:
                 _close_quietly(cursor)
-            try:
-                connection.rollback()
-            except self.connections.dialect.loaded_dbapi.Error:
+            if self.connections.dialect.is_disconnect(error, connection, cursor):
                 self.connections.discard(connection)  # broken: the next batch gets a new one
-            else:
-                if self.connections.dialect.is_disconnect(error, connection, cursor):
-                    self.connections.discard(connection)
-            raise self.connections.translated(error, self._sql, params) from error
+            raise self.connections.translated(error, sql, params) from error
 
 
 def beside_sqlite_file(engine: Engine, suffix: str) -> str | None:

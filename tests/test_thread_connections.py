@@ -134,6 +134,22 @@ def test_insert_many_stores_what_a_core_insert_stores(app, site):
         assert raw[0] == raw[1]
 
 
+def test_a_batch_is_one_statement_that_stores_every_row_as_given(app, site):
+    inserter = ProcessInsert(db.engine, CONSENTS, ROW_COLUMNS)
+    batch = [row(site.id) | {"visitor_id": f"batch-visitor-{n:06d}", "choices": {"necessary": True, "ads": n % 2 == 0},
+                             "gpc": n % 3 == 0, "page_path": f"/p/{n}", "client_ts": None if n % 2 else utcnow()}
+             for n in range(7)]
+    inserter.insert_many(batch)
+    assert inserter.statement(7).count("VALUES") == 1
+    with db.engine.connect() as connection:
+        stored = {r.receipt_id: r._asdict() for r in connection.execute(select(CONSENTS))}
+    assert len(stored) == 7
+    for given in batch:
+        kept = stored[given["receipt_id"]]
+        assert {name: kept[name] for name in ROW_COLUMNS} == {
+            name: given[name] for name in ROW_COLUMNS}, given["visitor_id"]
+
+
 def test_a_failed_batch_commits_none_of_its_rows(app, site):
     inserter = ProcessInsert(db.engine, CONSENTS, ROW_COLUMNS)
     taken = row(site.id)
