@@ -46,6 +46,7 @@ from .models import Consent, PolicyVersion, Site
 from .models.seals import ConsentLeaf, Erasure, SealBatch, SealCheckpoint
 from .models.types import utcnow
 from .signing import SigningKeyMissing, register_key, signing_key
+from .thread_connections import writer_lock, writer_lock_path
 
 log = logging.getLogger(__name__)
 
@@ -188,15 +189,19 @@ def seal_site(
         sealed = SealBatch(site_id=site.id, batch=batch, first_index=first_index, size=len(hashes),
                            head=heads.signed_bytes(head).decode("utf-8"), signature=signature, sealed_at=now,
                            first_recorded_at=min(times, default=None), last_recorded_at=max(times, default=None))
-        db.session.add(sealed)
-        db.session.flush()
-        for leaf in leaf_rows:
-            leaf["batch_id"] = sealed.id
-        if leaf_rows:
-            db.session.execute(insert(ConsentLeaf.__table__), leaf_rows)
-        for erasure in erasures:
-            erasure.batch_id = sealed.id
-        db.session.commit()
+        # On SQLite the writes take their turn on the consent committers' lock (thread_connections):
+        # the committers then wait in the kernel and start the moment this commits, instead of
+        # polling SQLite's busy lock with sleeps of up to 100 ms while a large batch is written.
+        with writer_lock(writer_lock_path(db.engine)):
+            db.session.add(sealed)
+            db.session.flush()
+            for leaf in leaf_rows:
+                leaf["batch_id"] = sealed.id
+            if leaf_rows:
+                db.session.execute(insert(ConsentLeaf.__table__), leaf_rows)
+            for erasure in erasures:
+                erasure.batch_id = sealed.id
+            db.session.commit()
     except (IntegrityError, OperationalError) as error:
         # Another sealer (SQLite: another process) sealed these rows first.
         db.session.rollback()

@@ -1,13 +1,18 @@
 """The sealer: off the request path, in id order, in bounded batches, never skipping a late commit."""
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import threading
 
+import pytest
 import sqlalchemy as sa
 
 from consent_server.extensions import db
 from consent_server.models.seals import SealBatch
 from consent_server.sealing import RECENT_BATCHES, seal_all, seal_command, unsealed_count
+from consent_server.thread_connections import writer_lock_path
 
 
 def test_posting_a_consent_does_not_seal_it(app, site, signed, log):
@@ -123,3 +128,29 @@ def test_concurrent_sealers_never_seal_a_record_twice(app, site, signed, log):
     assert unsealed_count(site.id) == 0
     result = log.verify(log.export(site))
     assert result.exit_code == 0, result.output
+
+
+def test_on_sqlite_the_sealer_writes_in_turn_with_the_consent_committers(app, site, signed, log):
+    """The sealer's write waits on the committers' lock file, so committers wait in turn for it."""
+    path = writer_lock_path(db.engine)
+    if path is None:
+        pytest.skip("PostgreSQL: no writer lock, commits run concurrently")
+    log.post(3)
+    held = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(held, fcntl.LOCK_EX)  # as a committer holds it while it writes
+    sealed: list = []
+
+    def seal() -> None:
+        with app.app_context():
+            sealed.extend(seal_all(grace=0))
+            db.session.remove()
+
+    sealer = threading.Thread(target=seal)
+    try:
+        sealer.start()
+        sealer.join(0.5)
+        assert sealer.is_alive() and unsealed_count(site.id) == 3  # waiting for its turn, nothing written
+    finally:
+        os.close(held)
+    sealer.join(30)
+    assert not sealer.is_alive() and [r.size for r in sealed] == [3]
