@@ -6,7 +6,7 @@ node's commit in a file as it does on SQLite (state_cache.StateStamps). Instead 
 transaction that writes consents or policy versions, whoever writes them: the server, a CLI
 command, SQL typed by hand. PostgreSQL delivers it when that transaction commits, to every
 connection listening; each worker listens on one connection of its own, in a thread, and
-gives the named visitor's bucket (or every bucket, for '*') a new stamp.
+gives the named visitors' buckets (or every bucket, for '*') a new stamp.
 
 A notice reaches the other nodes within about a millisecond of the commit, but not at the
 same instant: for that long, another node may still answer the state it had kept. The
@@ -73,12 +73,15 @@ class ListenedStamps:
         self.touch((0,))
 
     def heard(self, payload: str) -> None:
-        """Apply one notice: '<site id> <visitor id>', or '*' for every visitor."""
-        site_id, _, visitor_id = payload.partition(" ")
-        if payload == EVERYTHING or not site_id.isdigit():
-            self.touch_all()
-        else:
-            self.touch((bucket(int(site_id), visitor_id),))
+        """Apply one notice: lines of '<site id> <visitor id>', or '*' for every visitor."""
+        slots = set()
+        for line in payload.split("\n"):
+            site_id, _, visitor_id = line.partition(" ")
+            if line == EVERYTHING or not site_id.isdigit():
+                self.touch_all()
+                return
+            slots.add(bucket(int(site_id), visitor_id))
+        self.touch(slots)
 
     def _start(self) -> None:
         with self._start_lock:

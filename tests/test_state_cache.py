@@ -237,9 +237,11 @@ def test_a_notice_moves_its_visitors_bucket_or_every_state():
     stamps = ListenedStamps(sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
     slot = StateStamps.bucket(12, "visitor-with space")
     before_slot, before_all = stamps.read(slot), stamps.read(0)
-    stamps.heard("12 visitor-with space")
-    assert stamps.read(slot) != before_slot and stamps.read(0) == before_all
-    for payload in ("*", "not-a-site visitor"):  # anything unexpected counts as "everything changed"
+    other = StateStamps.bucket(3, "another-visitor")
+    before_other = stamps.read(other)
+    stamps.heard("12 visitor-with space\n3 another-visitor")  # one notice per statement, a visitor a line
+    assert stamps.read(slot) != before_slot and stamps.read(other) != before_other and stamps.read(0) == before_all
+    for payload in ("*", "not-a-site visitor", "3 v\n*"):  # anything unexpected counts as "everything changed"
         before_all = stamps.read(0)
         stamps.heard(payload)
         assert stamps.read(0) != before_all
@@ -287,3 +289,26 @@ def test_while_nothing_is_heard_states_come_from_the_database(apps, database_url
     decide(writer, "cache-visitor-000009", False)
     assert settled(lambda: read(reader, "cache-visitor-000009").json["choices"]["analytics"] is False)
     assert len(listener_backends(database_url)) == 1
+
+
+@postgres_only
+def test_an_insert_statement_sends_its_visitors_in_notices_of_at_most_8000_bytes(app, site, database_url):
+    import psycopg
+
+    from consent_server.consents import ROW_COLUMNS
+    from consent_server.thread_connections import ProcessInsert
+    from tests.test_group_commit import row
+
+    listener = psycopg.connect(sa.engine.make_url(database_url).set(drivername="postgresql")
+                               .render_as_string(hide_password=False), autocommit=True)
+    try:
+        listener.execute("LISTEN consent_state")
+        visitors = [f"{n:04d}-" + "v" * 59 for n in range(300)]  # 64 characters: ~21 KB of lines
+        ProcessInsert(db.engine, Consent.__table__, ROW_COLUMNS).insert_many(
+            [row(site.id) | {"visitor_id": visitor} for visitor in visitors])
+        payloads = [notice.payload for notice in listener.notifies(timeout=5, stop_after=3)]
+    finally:
+        listener.close()
+    assert len(payloads) == 3 and all(len(payload.encode()) <= 8000 for payload in payloads)
+    assert sorted(line for payload in payloads for line in payload.split("\n")) == [
+        f"{site.id} {visitor}" for visitor in visitors]
