@@ -1,11 +1,11 @@
-"""Current-state reads answered from memory on SQLite, checked against change stamps every process shares.
+"""Current-state reads answered from a worker's memory, checked against change stamps.
 
-A visitor's state is read again and again (a plugin asks on every page view), and on SQLite
-each read releases the GIL three times, each a hand-over to another thread under load
-(bench/RESULTS.md). Each worker process therefore keeps the states it read, and serves one
-again only while nothing that could change it was committed since, by any process on the host.
+A visitor's state is read again and again (a plugin asks on every page view), and each read
+of the database costs thread hand-overs (SQLite releases the GIL three times per read) or a
+round trip (PostgreSQL) (bench/RESULTS.md). Each worker process therefore keeps the states it
+read, and serves one again only while nothing that could change it was committed since.
 
-That is decided by stamps in a small file next to the database, mapped into every process
+On SQLite that is decided by stamps in a small file next to the database, mapped into every process
 that opens it (workers, CLI commands): one slot per bucket of (site, visitor), plus one
 global slot. After a commit, and before its request is answered:
 
@@ -19,7 +19,8 @@ the stamps were taken changes one of them, so no answer older than a completed c
 ever served. Writes made outside this code (SQL by hand) are covered only by MAX_AGE.
 
 On PostgreSQL the nodes share no file: each worker keeps its stamps in memory and the
-database's own notices move them (state_notify.ListenedStamps, same interface).
+database's own notices move them (state_notify.ListenedStamps, same interface), a moment
+after the commit on workers other than the committing one.
 """
 from __future__ import annotations
 
