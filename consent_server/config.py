@@ -5,7 +5,9 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+
 def _flag(raw: str) -> bool:
+    """An on/off setting: 1, true, yes or on (any case) is on."""
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 

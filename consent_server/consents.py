@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-from sqlalchemy import bindparam, select
 from flask import current_app
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
 from .client_info import UserAgentFacts

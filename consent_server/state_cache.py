@@ -5,9 +5,9 @@ of the database costs thread hand-overs (SQLite releases the GIL three times per
 round trip (PostgreSQL) (bench/RESULTS.md). Each worker process therefore keeps the states it
 read, and serves one again only while nothing that could change it was committed since.
 
-On SQLite that is decided by stamps in a small file next to the database, mapped into every process
-that opens it (workers, CLI commands): one slot per bucket of (site, visitor), plus one
-global slot. After a commit, and before its request is answered:
+On SQLite that is decided by stamps in a small file next to the database, mapped into every
+process that opens it (workers, CLI commands): one slot per bucket of (site, visitor), plus
+one global slot. After a commit, and before its request is answered:
 
 - the consent committer gives the buckets of the rows it wrote a new stamp;
 - any session commit that wrote consents or policy versions (erasure, retention purge,
