@@ -21,7 +21,7 @@ from consent_server.signing import keys_cli
 from consent_server.sites import create_key, get_site
 from consent_server.state_cache import SLOTS, StateCache, StateStamps, next_stamp, stamps_path
 from consent_server.state_notify import ListenedStamps
-from tests.conftest import PG_URL, SITE_ORIGIN
+from tests.conftest import PG_URL, SITE_ORIGIN, make_live_server
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite's stamp file")
 postgres_only = pytest.mark.skipif(not PG_URL, reason="PostgreSQL's change notices")
@@ -312,3 +312,25 @@ def test_an_insert_statement_sends_its_visitors_in_notices_of_at_most_8000_bytes
     assert len(payloads) == 3 and all(len(payload.encode()) <= 8000 for payload in payloads)
     assert sorted(line for payload in payloads for line in payload.split("\n")) == [
         f"{site.id} {visitor}" for visitor in visitors]
+
+
+def test_another_node_on_the_same_database_answers_the_latest_decision(live_server, database_url, tmp_path):
+    """Two gunicorn nodes share only the database: a decision on one replaces what the other kept."""
+    elsewhere = tmp_path / "node-b"
+    elsewhere.mkdir()
+    node_b = make_live_server(database_url, elsewhere, CONSENT_WORKERS="1").start()  # one worker: it keeps every read
+    visitor = "cache-visitor-node-01"
+    state_b = f"{node_b.url}/api/v1/sites/demo/visitors/{visitor}/consent"
+    try:
+        assert requests.get(state_b, timeout=10).status_code == 404
+        time.sleep(1.5)  # its listener is up: from now on node B keeps what it reads
+        assert requests.get(state_b, timeout=10).status_code == 404  # "no decision yet", kept
+        for analytics in (True, False, True):
+            body = {"visitor_id": visitor, "policy_version": 1, "choices": {"analytics": analytics},
+                    "action": "custom", "language": "sv"}
+            assert requests.post(f"{live_server.url}/api/v1/sites/demo/consents", json=body,
+                                 timeout=10).status_code == 201
+            assert settled(lambda: requests.get(state_b, timeout=10).json().get("choices", {}).get("analytics")
+                           is analytics)
+    finally:
+        node_b.stop()
