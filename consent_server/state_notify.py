@@ -16,6 +16,7 @@ after it is back, every kept answer is dropped, since notices sent meanwhile wer
 """
 from __future__ import annotations
 
+import array
 import logging
 import threading
 import time
@@ -47,7 +48,7 @@ class ListenedStamps:
         self._engine = weakref.ref(engine)
         self._poll = poll
         self._retry_after = retry_after
-        self._slots = [0] * (SLOTS + 1)
+        self._slots = array.array("Q", bytes(8 * (SLOTS + 1)))  # 64-bit stamps, as in the SQLite file
         self._live = False
         self._started: int | None = None  # the fork count of the process whose thread listens
         self._stopped = False
@@ -67,7 +68,7 @@ class ListenedStamps:
     def touch(self, slots: Iterable[int]) -> None:
         stamp = next_stamp()
         for slot in slots:
-            self._slots[slot] = stamp  # one list store: atomic under the GIL
+            self._slots[slot] = stamp  # one array store: atomic under the GIL
 
     def touch_all(self) -> None:
         self.touch((0,))
