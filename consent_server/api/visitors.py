@@ -30,7 +30,13 @@ class VisitorConsent(MethodView):
     @doc_only(blp.response(200, StateOut))
     @error_responses(blp, 403, 404, 422)
     def get(self, site: str, visitor_id: str):
-        """The visitor's current state per purpose, and whether the banner must ask again."""
+        """The visitor's current state per purpose, and whether the banner must ask again.
+
+        Each server worker keeps the states it has read and answers from memory until a commit
+        may have changed one. On SQLite an answer reflects every commit made before the request.
+        On PostgreSQL a decision recorded through another worker or node shows once the
+        database's change notice reaches this worker, within milliseconds.
+        """
         info = site_info(site)
         origin = check_origin(info)
         state = current_state(info.id, _checked_visitor(visitor_id))
