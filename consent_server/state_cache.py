@@ -135,21 +135,23 @@ os.register_at_fork(after_in_child=_reseed_after_fork)
 
 _registry: dict[str, StateStamps] = {}
 _registry_lock = threading.Lock()
-# Stamps kept in memory for an engine (PostgreSQL), registered by whoever made them.
+# Stamps kept in memory for an engine (PostgreSQL), made by the `make` given to stamps_for.
 _in_memory: weakref.WeakKeyDictionary[Engine, Stamps] = weakref.WeakKeyDictionary()
 
 
-def keep_stamps(engine: Engine, stamps: Stamps) -> None:
-    """Make `stamps` what stamps_for(engine) answers in this process (for databases without a stamp file)."""
-    _in_memory[engine] = stamps
-
-
-def stamps_for(engine: Engine) -> Stamps | None:
+def stamps_for(engine: Engine, make: Callable[[Engine], Stamps] | None = None) -> Stamps | None:
     """The stamps a state cache on this engine checks: the shared file of an SQLite database (one
-    per file and process), else those kept for the engine, else None (nothing to stamp)."""
+    per file and process); else the ones kept for the engine, made once by `make` if given; else
+    None (nothing to stamp)."""
     path = stamps_path(engine)
     if path is None:
-        return _in_memory.get(engine)
+        found = _in_memory.get(engine)
+        if found is None and make is not None:
+            with _registry_lock:  # one per engine, even when two threads ask first at once
+                found = _in_memory.get(engine)
+                if found is None:
+                    found = _in_memory[engine] = make(engine)
+        return found
     found = _registry.get(path)
     if found is None:
         with _registry_lock:

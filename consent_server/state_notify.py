@@ -26,7 +26,7 @@ from typing import Any, Iterable
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .state_cache import SLOTS, Stamps, bucket, keep_stamps, next_stamp, stamps_for
+from .state_cache import SLOTS, Stamps, bucket, next_stamp, stamps_for
 from .thread_connections import fork_count
 
 log = logging.getLogger(__name__)
@@ -140,8 +140,4 @@ class ListenedStamps:
 def cache_stamps(engine: Engine) -> Stamps | None:
     """The stamps a state cache on `engine` checks: the SQLite stamp file, or (made and kept
     on first call) ListenedStamps on PostgreSQL; None for other databases (no cache)."""
-    stamps = stamps_for(engine)
-    if stamps is None and engine.dialect.name == "postgresql":
-        stamps = ListenedStamps(engine)
-        keep_stamps(engine, stamps)
-    return stamps
+    return stamps_for(engine, make=ListenedStamps if engine.dialect.name == "postgresql" else None)

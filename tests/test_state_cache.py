@@ -334,3 +334,15 @@ def test_another_node_on_the_same_database_answers_the_latest_decision(live_serv
                            is analytics)
     finally:
         node_b.stop()
+
+
+def test_each_engine_has_one_set_of_stamps_however_many_threads_ask_first():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from consent_server.state_notify import cache_stamps
+
+    engine = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # never connected: not live-checked
+    with ThreadPoolExecutor(8) as pool:
+        made = set(map(id, pool.map(lambda _: cache_stamps(engine), range(32))))
+    assert len(made) == 1 and isinstance(cache_stamps(engine), ListenedStamps)
+    assert cache_stamps(sa.create_engine("sqlite://")) is None  # a memory database: nothing to share
