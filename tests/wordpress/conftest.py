@@ -107,6 +107,9 @@ def chromium():
 def context(chromium):
     """A fresh browser profile (no cookies) per test."""
     ctx = chromium.new_context()
+    # A failure bound, not a speed check: WordPress under `php -S` on a loaded 2-core machine
+    # once took over Playwright's default 30 s for an admin page.
+    ctx.set_default_timeout(90_000)
     yield ctx
     ctx.close()
 

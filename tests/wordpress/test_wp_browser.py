@@ -234,7 +234,7 @@ def login(visit, admin_page: str) -> None:
     """Log in as admin and land on `admin_page` (a path under /wp-admin/).
 
     Straight there: the dashboard WordPress shows by default is the slowest admin page under
-    `php -S`, and waiting for it timed out once on a loaded machine.
+    `php -S`, and one more page to wait for on a loaded machine.
     """
     page = visit.page
     target = f"{visit.shop.wp.url}/wp-admin/{admin_page}"
@@ -242,7 +242,7 @@ def login(visit, admin_page: str) -> None:
     page.fill("#user_login", "admin")
     page.fill("#user_pass", visit.shop.wp.admin_password)
     submit(page, "#wp-submit")
-    page.wait_for_url(target, timeout=60_000)
+    page.wait_for_url(target)
 
 
 def submit(page, selector: str) -> None:
