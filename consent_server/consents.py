@@ -17,7 +17,7 @@ from .group_commit import GroupCommitter
 from .models import Consent, PolicyVersion
 from .models.types import utcnow
 from .policies import latest_policy, version_purposes
-from .state_cache import StateCache, stamps_for, touch_rows
+from .state_cache import StateCache, touch_rows
 from .state_notify import cache_stamps
 from .thread_connections import ProcessInsert, ThreadRead
 
@@ -123,13 +123,13 @@ def record_consent(
 def consent_committer(engine: Engine) -> GroupCommitter:
     """A group committer for consent rows on `engine` (one per app, kept by the caller)."""
     insert = ProcessInsert(engine, _CONSENTS, ROW_COLUMNS)
+    stamps = cache_stamps(engine)  # the ones the state reads of this process check
 
     def write_batch(rows: list[dict[str, Any]]) -> None:
         insert.insert_many(rows)
         # Committed: states cached for these visitors are stale from now on, and the requests
-        # are answered only after this returns (see state_cache.py). Looked up per batch: on
-        # PostgreSQL the stamps exist once this process has served a state read.
-        touch_rows(stamps_for(engine), rows)
+        # are answered only after this returns (see state_cache.py).
+        touch_rows(stamps, rows)
 
     return GroupCommitter(write_batch)
 

@@ -27,12 +27,11 @@ from __future__ import annotations
 import itertools
 import mmap
 import os
-import struct
 import threading
 import time
 import weakref
 import zlib
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -44,9 +43,9 @@ from .thread_connections import beside_sqlite_file
 # Buckets of (site, visitor). A commit makes the kept answers of its visitors' buckets stale,
 # and of every other visitor in them: after 30,000 decisions about other visitors (one bench
 # round) a kept answer is still valid with odds exp(-30000/65536) = 63 %; with 4,096 buckets, 0.07 %.
-# 512 KiB of stamps per database (a file on SQLite, a list per worker on PostgreSQL).
+# 512 KiB of stamps per database (a file on SQLite, an array per worker on PostgreSQL).
 SLOTS = 65536
-_STAMP = struct.Struct("<Q")
+_STAMP_BYTES = 8
 # Changes made behind the server's back (SQL by hand) show after this many seconds at the latest.
 MAX_AGE = 30.0
 # About 830 bytes each: at most ~17 MB per worker. More visitors than this within MAX_AGE only cost misses.
@@ -62,18 +61,29 @@ def bucket(site_id: int, visitor_id: str) -> int:
     return 1 + zlib.crc32(f"{site_id}\x00{visitor_id}".encode("utf-8")) % SLOTS
 
 
-class Stamps(Protocol):
-    """What a StateCache checks: StateStamps (a file, SQLite) or state_notify.ListenedStamps (PostgreSQL)."""
+class Stamps:
+    """Stamp slots a StateCache checks: slot 0 is global, 1..SLOTS are (site, visitor) buckets.
 
-    @property
-    def live(self) -> bool:
-        """False while changes may go unstamped: answers must not be kept or reused then."""
+    `_slots` is any sequence of SLOTS + 1 unsigned 64-bit integers: a view of the shared file
+    (StateStamps, SQLite) or an array in the process (state_notify.ListenedStamps, PostgreSQL).
+    Storing one is a single C-level assignment, atomic under the GIL.
+    """
 
-    def read(self, slot: int) -> int: ...
+    _slots: Any
+    # False while changes may go unstamped: answers must not be kept or reused then.
+    live = True
 
-    def touch(self, slots: Iterable[int]) -> None: ...
+    def read(self, slot: int) -> int:
+        return self._slots[slot]
 
-    def touch_all(self) -> None: ...
+    def touch(self, slots: Iterable[int]) -> None:
+        """Give each slot a stamp no process has written before."""
+        stamp = next_stamp()
+        for slot in slots:
+            self._slots[slot] = stamp
+
+    def touch_all(self) -> None:
+        self.touch((0,))
 
 
 def stamps_path(engine: Engine) -> str | None:
@@ -81,41 +91,30 @@ def stamps_path(engine: Engine) -> str | None:
     return beside_sqlite_file(engine, "-state-stamps")
 
 
-class StateStamps:
-    """The shared stamp slots of one database: slot 0 is global, 1..SLOTS are (site, visitor) buckets."""
+class StateStamps(Stamps):
+    """The stamps of an SQLite database file, in a file beside it that every process on the host maps.
 
-    # Always current: every commit on the host stamps the file before it is answered.
-    live = True
-    bucket = staticmethod(bucket)
+    Always live: every commit on the host stamps the file before it is answered.
+    """
 
     def __init__(self, path: str) -> None:
-        size = (SLOTS + 1) * _STAMP.size
+        size = (SLOTS + 1) * _STAMP_BYTES
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             if os.fstat(descriptor).st_size < size:
                 os.ftruncate(descriptor, size)
-            self._map = mmap.mmap(descriptor, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+            mapped = mmap.mmap(descriptor, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
         finally:
             os.close(descriptor)  # the mapping stays valid without the descriptor
-
-    def read(self, slot: int) -> int:
-        return _STAMP.unpack_from(self._map, slot * _STAMP.size)[0]
-
-    def touch(self, slots: Iterable[int]) -> None:
-        """Give each slot a stamp no process has written before."""
-        stamp = next_stamp()
-        for slot in slots:
-            _STAMP.pack_into(self._map, slot * _STAMP.size, stamp)
-
-    def touch_all(self) -> None:
-        self.touch((0,))
+        # Native byte order: the file is shared by the processes of one host, never moved.
+        self._slots = memoryview(mapped).cast("Q")
 
 
 def _new_sequence() -> Iterator[int]:
     # A random start per process, then counting: stamps never repeat within a process, two
     # processes collide with odds of about 2^-64, and a commit costs no system call for it.
     # itertools.count, not a generator: next() on it is one C call, safe from any thread.
-    return itertools.count(int.from_bytes(os.urandom(_STAMP.size), "little"))
+    return itertools.count(int.from_bytes(os.urandom(_STAMP_BYTES), "little"))
 
 
 _sequence = _new_sequence()

@@ -21,12 +21,12 @@ import logging
 import threading
 import time
 import weakref
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .state_cache import SLOTS, Stamps, bucket, next_stamp, stamps_for
+from .state_cache import SLOTS, Stamps, bucket, stamps_for
 from .thread_connections import fork_count
 
 log = logging.getLogger(__name__)
@@ -35,10 +35,10 @@ CHANNEL = "consent_state"
 EVERYTHING = "*"
 
 
-class ListenedStamps:
+class ListenedStamps(Stamps):
     """The stamps StateCache checks, held in this process and moved by `consent_state` notices.
 
-    Same interface as state_cache.StateStamps. The listening thread starts on the first
+    The listening thread starts on the first
     `live` check in a process (so in each gunicorn worker, after the fork) and stops when
     the engine is disposed.
     """
@@ -48,7 +48,7 @@ class ListenedStamps:
         self._engine = weakref.ref(engine)
         self._poll = poll
         self._retry_after = retry_after
-        self._slots = array.array("Q", bytes(8 * (SLOTS + 1)))  # 64-bit stamps, as in the SQLite file
+        self._slots = array.array("Q", bytes(8 * (SLOTS + 1)))
         self._live = False
         self._started: int | None = None  # the fork count of the process whose thread listens
         self._stopped = False
@@ -61,17 +61,6 @@ class ListenedStamps:
         if self._started != fork_count():
             self._start()
         return self._live
-
-    def read(self, slot: int) -> int:
-        return self._slots[slot]
-
-    def touch(self, slots: Iterable[int]) -> None:
-        stamp = next_stamp()
-        for slot in slots:
-            self._slots[slot] = stamp  # one array store: atomic under the GIL
-
-    def touch_all(self) -> None:
-        self.touch((0,))
 
     def heard(self, payload: str) -> None:
         """Apply one notice: lines of '<site id> <visitor id>', or '*' for every visitor."""

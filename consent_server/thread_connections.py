@@ -186,20 +186,21 @@ class ProcessInsert:
             bound = re.findall(r"%\((\w+)\)s", group)
             self._group_parts = re.split(r"%\(\w+\)s", group)
             self._numbered = True
-        self._order = tuple(name.removesuffix("_m0") for name in bound)
+        # (column, its bind processor or None) in placeholder order.
+        self._ordered: tuple[tuple[str, Callable[[Any], Any] | None], ...] = tuple(
+            (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in (bound_name.removesuffix("_m0") for bound_name in bound))
         self._statements: dict[int, str] = {}
-        self._cursor = getattr(engine.dialect.loaded_dbapi, "RawCursor", None) if self._numbered else None
+        self._cursor = engine.dialect.loaded_dbapi.RawCursor if self._numbered else None
         self.connections = _KeptConnections(engine, autocommit=True, per_thread=False)
         self._turn = threading.Lock()
         self._lock_path = writer_lock_path(engine)
-        self._processors: dict[str, Callable[[Any], Any] | None] = {
-            name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns}
 
     def statement(self, count: int) -> str:
         """The INSERT of `count` rows (built once per count)."""
         sql = self._statements.get(count)
         if sql is None:
-            width, parts = len(self._order), self._group_parts
+            width, parts = len(self._ordered), self._group_parts
             groups = []
             for row in range(count):
                 marks = [f"${row * width + n + 1}" if self._numbered else "?" for n in range(width)]
@@ -209,11 +210,8 @@ class ProcessInsert:
 
     def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert and commit `rows`; raises SQLAlchemy's exception (nothing committed) on failure."""
-        processors = self._processors
-        params: list[Any] = []
-        for row in rows:
-            converted = {name: process(row[name]) if process else row[name] for name, process in processors.items()}
-            params.extend(converted[name] for name in self._order)
+        ordered = self._ordered
+        params = [process(row[name]) if process else row[name] for row in rows for name, process in ordered]
         sql = self.statement(len(rows))
         with self._turn:
             self._insert(sql, params)

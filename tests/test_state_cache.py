@@ -19,7 +19,7 @@ from consent_server.models import Consent
 from consent_server.policies import current_policy, publish_policy
 from consent_server.signing import keys_cli
 from consent_server.sites import create_key, get_site
-from consent_server.state_cache import SLOTS, StateCache, StateStamps, next_stamp, stamps_path
+from consent_server.state_cache import SLOTS, StateCache, StateStamps, bucket, next_stamp, stamps_path
 from consent_server.state_notify import ListenedStamps
 from tests.conftest import PG_URL, SITE_ORIGIN, make_live_server
 
@@ -46,26 +46,23 @@ def read(client, visitor: str):
     return client.get(state_url(visitor), headers={"Origin": SITE_ORIGIN})
 
 
-def settled(check) -> bool:
-    """`check()` at once on SQLite; on PostgreSQL, until it holds or SETTLE_SECONDS pass."""
-    deadline = time.monotonic() + SETTLE_SECONDS
+def settled(check, seconds: float = SETTLE_SECONDS) -> bool:
+    """`check()` until it holds or `seconds` pass (by default: at once on SQLite, 5 s on PostgreSQL)."""
+    deadline = time.monotonic() + seconds
     while not (result := check()) and time.monotonic() < deadline:
         time.sleep(0.01)
     return result
 
 
-def listening(stamps, seconds: float = 10.0) -> None:
+def listening(stamps) -> None:
     """Wait until the stamps are live (PostgreSQL: the listener has subscribed)."""
-    deadline = time.monotonic() + seconds
-    while not stamps.live:
-        assert time.monotonic() < deadline, "the state listener never came up"
-        time.sleep(0.01)
+    assert settled(lambda: stamps.live, seconds=10), "the state listener never came up"
 
 
 def test_stamps_written_by_another_process_are_seen(tmp_path):
     path = str(tmp_path / "db.sqlite-state-stamps")
     stamps = StateStamps(path)
-    slot = StateStamps.bucket(1, "visitor-0000000001")
+    slot = bucket(1, "visitor-0000000001")
     assert 1 <= slot <= SLOTS
     before_slot, before_global = stamps.read(slot), stamps.read(0)
     child = (f"from consent_server.state_cache import StateStamps; s = StateStamps({path!r}); "
@@ -74,8 +71,8 @@ def test_stamps_written_by_another_process_are_seen(tmp_path):
     assert stamps.read(slot) != before_slot and stamps.read(0) != before_global
     # The bucket of a (site, visitor) is the same in every process (no per-process hash seed).
     assert subprocess.run(
-        [sys.executable, "-c", "from consent_server.state_cache import StateStamps; "
-                               "print(StateStamps.bucket(1, 'visitor-0000000001'))"],
+        [sys.executable, "-c", "from consent_server.state_cache import bucket; "
+                               "print(bucket(1, 'visitor-0000000001'))"],
         check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
     ).stdout.strip() == str(slot)
 
@@ -87,7 +84,7 @@ def test_a_full_cache_forgets_its_oldest_answer_first(tmp_path):
     assert cache.get(1, "first-visitor-0001", cache.stamps_of(1, "first-visitor-0001")) == (False, None)
     assert cache.get(1, "third-visitor-0001", cache.stamps_of(1, "third-visitor-0001")) == (
         True, {"visitor": "third-visitor-0001"})
-    cache.stamps.touch([StateStamps.bucket(1, "third-visitor-0001")])
+    cache.stamps.touch([bucket(1, "third-visitor-0001")])
     assert cache.get(1, "third-visitor-0001", cache.stamps_of(1, "third-visitor-0001")) == (False, None)
 
 
@@ -143,8 +140,8 @@ def test_a_kept_state_outlives_another_visitors_decision(apps, site):
     writer, reader, reader_app = apps
     first = kept_state(writer, reader, "cache-visitor-000002")
     cache = reader_app.extensions["consent.state_read"]
-    other = StateStamps.bucket(site.id, "cache-visitor-000099")
-    assert StateStamps.bucket(site.id, "cache-visitor-000002") != other
+    other = bucket(site.id, "cache-visitor-000099")
+    assert bucket(site.id, "cache-visitor-000002") != other
     before = cache.stamps.read(other)
     decide(writer, "cache-visitor-000099", True)  # another bucket: the kept answer stays valid
     assert settled(lambda: cache.stamps.read(other) != before)  # the other visitor's change was heard
@@ -192,7 +189,7 @@ def test_a_rolled_back_change_is_not_a_change(apps, site):
     create_key(site=site, role="auditor")  # an unrelated commit afterwards
     db.session.commit()
     # A later decision, once heard, shows that nothing before it was (notices arrive in commit order).
-    later = StateStamps.bucket(site.id, "cache-visitor-000098")
+    later = bucket(site.id, "cache-visitor-000098")
     before_later = stamps.read(later)
     decide(writer, "cache-visitor-000098", True)
     assert settled(lambda: stamps.read(later) != before_later)
@@ -235,9 +232,9 @@ def test_a_switched_off_cache_reads_every_state_from_the_database(make_app, site
 
 def test_a_notice_moves_its_visitors_bucket_or_every_state():
     stamps = ListenedStamps(sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
-    slot = StateStamps.bucket(12, "visitor-with space")
+    slot = bucket(12, "visitor-with space")
     before_slot, before_all = stamps.read(slot), stamps.read(0)
-    other = StateStamps.bucket(3, "another-visitor")
+    other = bucket(3, "another-visitor")
     before_other = stamps.read(other)
     stamps.heard("12 visitor-with space\n3 another-visitor")  # one notice per statement, a visitor a line
     assert stamps.read(slot) != before_slot and stamps.read(other) != before_other and stamps.read(0) == before_all
@@ -278,10 +275,7 @@ def test_while_nothing_is_heard_states_come_from_the_database(apps, database_url
         for pid in listener_backends(database_url):
             connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     engine.dispose()
-    deadline = time.monotonic() + 10
-    while stamps.live:  # the listener notices its connection is gone
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    assert settled(lambda: not stamps.live, seconds=10)  # the listener notices its connection is gone
     for analytics in (False, True):  # their notices reach nobody (the retry waits a second)
         decide(writer, "cache-visitor-000009", analytics)
         assert read(reader, "cache-visitor-000009").json["choices"]["analytics"] is analytics
