@@ -65,9 +65,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_client_net(app: Flask) -> None:
-    # Outermost: every later layer (Flask, logs, error handlers) sees only the truncated network.
+    from .api.consent_lane import ConsentPostLane
+
+    # Outermost: every later layer (the consent lane, Flask, logs, error handlers) sees only
+    # the truncated network.
     app.wsgi_app = ClientNetMiddleware(  # type: ignore[method-assign]
-        app.wsgi_app,
+        ConsentPostLane(app, app.wsgi_app),
         trusted_proxies=app.config["CONSENT_TRUSTED_PROXIES"],
         v4_prefix=app.config["CONSENT_IPV4_PREFIX"],
         v6_prefix=app.config["CONSENT_IPV6_PREFIX"],

@@ -11,7 +11,11 @@ PREFLIGHT_MAX_AGE = "86400"
 
 def check_origin(site: SiteInfo) -> str | None:
     """The request's Origin if it is one of the site's; None without an Origin (server-to-server); 403 otherwise."""
-    origin = request.headers.get("Origin")
+    return allowed_origin(site, request.headers.get("Origin"))
+
+
+def allowed_origin(site: SiteInfo, origin: str | None) -> str | None:
+    """`origin` (an Origin header) if it is one of the site's; None for None; 403 otherwise."""
     if origin is None:
         return None
     if origin.lower().rstrip("/") not in site.origins:

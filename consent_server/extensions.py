@@ -76,8 +76,10 @@ def public_rate_limit(scope: str) -> Callable[[Callable[..., Any]], Callable[...
     return decorate
 
 
-def check_public_rate(scope: str) -> None:
+def check_public_rate(scope: str, network: str | None = None) -> None:
     """Count this request against CONSENT_RATELIMIT for its client network; 429 once spent.
+
+    `network` is the truncated client network (the request's, when not given).
 
     For the public write endpoints. The hit goes through flask-limiter's own strategy and
     storage (memory, or Redis via CONSENT_RATELIMIT_STORAGE, shared by every node), and
@@ -89,7 +91,7 @@ def check_public_rate(scope: str) -> None:
     if not limiter.enabled:
         return
     strategy = limiter.limiter
-    identifiers = ("consent-public", scope, _limit_key())
+    identifiers = ("consent-public", scope, network or _limit_key())
     for item in _parsed_rate(current_app.config["CONSENT_RATELIMIT"]):
         if not strategy.hit(item, *identifiers):
             reset_at = strategy.get_window_stats(item, *identifiers).reset_time

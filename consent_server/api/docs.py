@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from flask import Response, request
+from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
@@ -54,22 +54,21 @@ def json_response(data: dict[str, Any], status: int, headers: dict[str, str]) ->
 def json_body_argument(blp: Blueprint, schema: Schema) -> Callable:
     """Document `schema` as the required JSON request body, as `blp.arguments(schema)` does.
 
-    For the hot endpoints, which load the body with `load_json_body` themselves: webargs'
+    For the hot endpoints, which load the body with `parse_json_body` themselves: webargs'
     parsing around the same marshmallow load cost a tenth of a consent POST (bench/RESULTS.md).
     """
     return doc_only(blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": schema}}}))
 
 
-def load_json_body(schema: Schema) -> dict[str, Any]:
-    """The request's JSON body loaded by `schema`: 400 when it is not JSON, 422 when it does not validate.
+def parse_json_body(schema: Schema, raw: bytes, charset: str = "utf-8") -> dict[str, Any]:
+    """`raw` as JSON loaded by `schema`: 400 when it is not JSON, 422 when it does not validate.
 
     The answers are those flask-smorest's `arguments` gives (an empty body loads as {}).
     """
-    raw = request.get_data(cache=True)
     payload: Any = {}
     if raw:
         try:
-            payload = json.loads(raw.decode(request.mimetype_params.get("charset", "utf-8")))
+            payload = json.loads(raw.decode(charset))
         except (UnicodeDecodeError, LookupError, ValueError) as error:
             raise ApiError(400, HTTP_CODES[400], BadRequest.description,
                            {"json": ["Invalid JSON body."]}) from error

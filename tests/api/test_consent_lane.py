@@ -1,0 +1,109 @@
+"""The consent lane: plain JSON consent POSTs are answered in front of Flask, exactly as the view answers."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from flask import request
+
+from consent_server.api.consent_lane import plain_consent_post
+from tests.builders import consent_body
+from tests.conftest import SITE_ORIGIN
+
+URL = "/api/v1/sites/shop/consents"
+PLAIN = "application/json"
+# Flask's view serves these: the lane takes only a bare application/json.
+WITH_CHARSET = "application/json; charset=utf-8"
+
+
+@pytest.fixture
+def dispatched(app) -> list[str]:
+    """The paths of the requests that reached Flask's dispatch."""
+    seen: list[str] = []
+    app.before_request_funcs.setdefault(None, []).append(lambda: seen.append(request.path))
+    return seen
+
+
+def post(client, content_type: str, body: object, **headers: str):
+    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    return client.post(URL if "site" not in headers else headers.pop("site"), data=data,
+                       content_type=content_type, headers=headers)
+
+
+def test_plain_json_posts_do_not_reach_flask(client, site, dispatched):
+    assert post(client, PLAIN, consent_body()).status_code == 201
+    assert post(client, PLAIN, "{broken").status_code == 400
+    assert dispatched == []
+    assert post(client, WITH_CHARSET, consent_body()).status_code == 201
+    assert client.options(URL, headers={"Origin": SITE_ORIGIN}).status_code == 204
+    assert dispatched == [URL, URL]
+
+
+def _comparable(response) -> tuple:
+    data = response.json
+    if response.status_code == 201:
+        data = {**data, "receipt_id": "*", "recorded_at": "*", "visitor_id": "*"}
+    headers = sorted((name, value) for name, value in response.headers.items() if name != "Content-Length")
+    return response.status_code, data, headers
+
+
+CASES = {
+    "recorded": (consent_body(), {}),
+    "recorded with an origin": (consent_body(), {"Origin": SITE_ORIGIN}),
+    "malformed JSON": ('{"visitor_id": ', {}),
+    "not UTF-8": (b'{"visitor_id": "\xff"}', {}),
+    "not an object": ("[1, 2]", {}),
+    "bad fields": (consent_body(visitor_id="short", policy_version="1", surprise=1), {}),
+    "control character": (consent_body(page_url="https://shop.example/\x00"), {}),
+    "unknown purpose": (consent_body(choices={"tracking": True}), {}),
+    "unknown policy version": (consent_body(policy_version=99), {}),
+    "foreign origin": (consent_body(), {"Origin": "https://evil.example"}),
+    "unknown site": (consent_body(), {"site": "/api/v1/sites/nosuch/consents"}),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_lane_answers_as_the_view(client, site, dispatched, case):
+    body, headers = CASES[case]
+    lane = post(client, PLAIN, body, **headers)
+    view = post(client, WITH_CHARSET, body, **headers)
+    assert len(dispatched) == 1  # only the second went through Flask
+    assert _comparable(lane) == _comparable(view)
+
+
+def test_lane_and_view_count_against_one_budget(make_app, site):
+    limited = make_app(CONSENT_RATELIMIT="3 per minute")
+    with limited.app_context():
+        client = limited.test_client()
+        statuses = [post(client, kind, consent_body()).status_code for kind in (PLAIN, WITH_CHARSET, PLAIN, PLAIN)]
+        refused = post(client, WITH_CHARSET, consent_body())
+    assert statuses == [201, 201, 201, 429]
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+
+
+def environ(**overrides: str) -> dict[str, str]:
+    base = {"REQUEST_METHOD": "POST", "PATH_INFO": URL, "CONTENT_TYPE": PLAIN, "CONTENT_LENGTH": "120"}
+    return {key: value for key, value in {**base, **overrides}.items() if value is not None}
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [
+    ({}, ("shop", 120)),
+    ({"CONTENT_LENGTH": "16384"}, ("shop", 16384)),
+    ({"CONTENT_LENGTH": "16385"}, None),  # over the limit: Flask answers 413
+    ({"CONTENT_LENGTH": "0"}, None),
+    ({"CONTENT_LENGTH": None}, None),
+    ({"CONTENT_LENGTH": "-1"}, None),
+    ({"CONTENT_LENGTH": "1e3"}, None),
+    ({"HTTP_TRANSFER_ENCODING": "chunked"}, None),
+    ({"CONTENT_TYPE": WITH_CHARSET}, None),
+    ({"CONTENT_TYPE": "text/plain"}, None),  # Flask answers 415
+    ({"REQUEST_METHOD": "OPTIONS"}, None),
+    ({"REQUEST_METHOD": "GET"}, None),
+    ({"PATH_INFO": URL + "/"}, None),
+    ({"PATH_INFO": "/api/v1/sites/Shop/consents"}, None),  # not a site key: Flask's 404 names it
+    ({"PATH_INFO": "/api/v1/sites/sh\xc3\xb6p/consents"}, None),
+    ({"PATH_INFO": "/api/v1/sites/shop/consents/x"}, None),
+    ({"PATH_INFO": "/api/v1/sites/a/b/consents"}, None),
+])
+def test_which_requests_take_the_lane(overrides, expected):
+    assert plain_consent_post(environ(**overrides), 16384) == expected
