@@ -107,3 +107,16 @@ def environ(**overrides: str) -> dict[str, str]:
 ])
 def test_which_requests_take_the_lane(overrides, expected):
     assert plain_consent_post(environ(**overrides), 16384) == expected
+
+
+def test_a_database_failure_is_the_same_500_both_ways(make_app, instance, caplog):
+    broken = make_app(CONSENT_DATABASE_URL=f"sqlite:///{instance}/no-such-folder/consent.db")
+    client = broken.test_client()
+    body = consent_body()
+    url = "/api/v1/sites/nowhere/consents"  # a key no other test caches
+    lane, view = (post(client, kind, body, site=url) for kind in (PLAIN, WITH_CHARSET))
+    assert lane.status_code == 500 and lane.json["code"] == "internal_error"
+    assert _comparable(lane) == _comparable(view)
+    logged = [record for record in caplog.records if record.getMessage().startswith("unhandled")]
+    assert len(logged) == 2  # each logged once, without the request's data
+    assert "OperationalError" in caplog.text and body["visitor_id"] not in caplog.text
