@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask, Response, jsonify
 from marshmallow import Schema, fields
@@ -92,8 +92,20 @@ def handle_unexpected(error: Exception) -> Response:
     return error_response(500, "internal_error", "Internal server error.")
 
 
+# Most specific first: the handler of the first class an error is an instance of answers it.
+HANDLERS: tuple[tuple[type[Exception], Callable[[Any], Response]], ...] = (
+    (ApiError, handle_api_error),
+    (HTTPException, handle_http_exception),
+    (Exception, handle_unexpected),
+)
+
+
+def error_answer(error: Exception) -> Response:
+    """The answer the app's handlers give `error`, for code that runs outside Flask's dispatch."""
+    return next(handle(error) for kind, handle in HANDLERS if isinstance(error, kind))
+
+
 def register_error_handlers(app: Flask) -> None:
     """Route every failure, including flask-smorest's, through the one shape."""
-    app.register_error_handler(ApiError, handle_api_error)
-    app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(Exception, handle_unexpected)
+    for kind, handle in HANDLERS:
+        app.register_error_handler(kind, handle)

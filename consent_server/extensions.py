@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import math
 import time
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 
 from flask import current_app, request
 from flask_limiter import Limiter
@@ -43,9 +43,9 @@ class ConsentApi(Api):
 api = ConsentApi()
 
 
-def _limit_key() -> str:
-    # Rate limits count per truncated network, never per full address (it is never kept).
-    return request.environ.get(NET_KEY) or "unknown"
+def limit_key(environ: Mapping[str, Any]) -> str:
+    """The key a request's rate limits count under: its truncated network, never the full address."""
+    return environ.get(NET_KEY) or "unknown"
 
 
 def per_app(name: str, build: Callable[[], T]) -> T:
@@ -63,12 +63,12 @@ def _parsed_rate(rate: str) -> tuple[RateLimitItem, ...]:
 
 
 def public_rate_limit(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """View decorator (outermost, so it counts requests before parsing them): `check_public_rate(scope)`."""
+    """View decorator (outermost, so it counts requests before parsing them): `check_public_rate`."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)  # keeps flask-smorest's documentation attributes
         def limited(*args: Any, **kwargs: Any) -> Any:
-            check_public_rate(scope)
+            check_public_rate(scope, request.environ)
             return view(*args, **kwargs)
 
         return limited
@@ -76,10 +76,8 @@ def public_rate_limit(scope: str) -> Callable[[Callable[..., Any]], Callable[...
     return decorate
 
 
-def check_public_rate(scope: str, network: str | None = None) -> None:
-    """Count this request against CONSENT_RATELIMIT for its client network; 429 once spent.
-
-    `network` is the truncated client network (the request's, when not given).
+def check_public_rate(scope: str, environ: Mapping[str, Any]) -> None:
+    """Count the request of `environ` against CONSENT_RATELIMIT for its client network; 429 once spent.
 
     For the public write endpoints. The hit goes through flask-limiter's own strategy and
     storage (memory, or Redis via CONSENT_RATELIMIT_STORAGE, shared by every node), and
@@ -91,7 +89,7 @@ def check_public_rate(scope: str, network: str | None = None) -> None:
     if not limiter.enabled:
         return
     strategy = limiter.limiter
-    identifiers = ("consent-public", scope, network or _limit_key())
+    identifiers = ("consent-public", scope, limit_key(environ))
     for item in _parsed_rate(current_app.config["CONSENT_RATELIMIT"]):
         if not strategy.hit(item, *identifiers):
             reset_at = strategy.get_window_stats(item, *identifiers).reset_time
@@ -125,7 +123,7 @@ class InlineExpiryMemoryStorage(MemoryStorage):
             self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
 
 
-limiter = Limiter(key_func=_limit_key, default_limits=[])
+limiter = Limiter(key_func=lambda: limit_key(request.environ), default_limits=[])
 
 
 @event.listens_for(Engine, "connect")

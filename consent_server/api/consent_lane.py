@@ -16,9 +16,8 @@ import re
 from typing import Any, Callable, Iterable, Mapping
 
 from flask import Flask
-from werkzeug.exceptions import HTTPException
 
-from ..errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
+from ..errors import error_answer
 from ..sites import SITE_KEY
 from .consents import record_posted
 
@@ -55,10 +54,6 @@ class ConsentPostLane:
         with self.app.app_context():
             try:
                 response = record_posted(site, lambda: body, "utf-8", environ)
-            except ApiError as error:
-                response = handle_api_error(error)
-            except HTTPException as error:
-                response = handle_http_exception(error)
-            except Exception as error:  # as Flask's handler for Exception: logged, answered 500
-                response = handle_unexpected(error)
+            except Exception as error:  # answered as the app's error handlers answer it in Flask
+                response = error_answer(error)
             return response(environ, start_response)

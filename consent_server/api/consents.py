@@ -60,7 +60,7 @@ def record_posted(site: str, read_body: Callable[[], bytes], charset: str, envir
     Flask view and the WSGI lane in front of Flask (consent_lane.py) both answer with it.
     """
     # Counted before the body is read or parsed: malformed floods are limited too.
-    check_public_rate("consents", environ.get(NET_KEY) or "unknown")
+    check_public_rate("consents", environ)
     body = parse_json_body(CONSENT_IN, read_body(), charset)
     info = site_info(site)
     origin = allowed_origin(info, environ.get("HTTP_ORIGIN"))
