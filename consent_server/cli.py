@@ -23,6 +23,7 @@ COMMANDS: list[str] = [
     "consent_server.verify_cli:verify_command",
     "consent_server.exports.cli:export_command",
     "consent_server.inventory.cli:inventory",
+    "consent_server.refusals_cli:refusals_command",
 ]
 
 DEMO_SITE = "demo"

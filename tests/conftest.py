@@ -114,6 +114,8 @@ def test_config(database_url: str, instance: Path, **extra) -> dict:
         "CONSENT_DATABASE_URL": database_url,
         "CONSENT_INSTANCE_DIR": str(instance),
         "CONSENT_RATELIMIT": "100000 per minute",
+        # Refusal counts written at once: a test reads them right after the request.
+        "CONSENT_REFUSAL_FLUSH": 0,
         **extra,
     }
 
