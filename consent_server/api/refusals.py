@@ -36,12 +36,18 @@ def refusal_answer(site: str, error: Exception, environ: Mapping[str, Any]) -> R
         note_refusal(site, code, environ.get("HTTP_ORIGIN"))
         # The site's own pages may read why they were refused (the snippet then drops the
         # report instead of queueing it for ever); a foreign origin learns nothing new.
-        response.headers.update(_own_origin_cors(site, environ.get("HTTP_ORIGIN")))
+        response.headers.update(_own_origin_cors(site, code, environ.get("HTTP_ORIGIN")))
     return response
 
 
-def _own_origin_cors(site: str, origin: str | None) -> dict[str, str]:
-    if not origin:
+# Refusals whose answer the page need not read: a foreign origin's, an unknown site's (either would
+# cost a site lookup per request of a flood), and a rate limit's (the snippet queues a report it
+# cannot read and retries it on a later page view, which is what a 429 asks for).
+_NO_CORS = frozenset({"origin_not_allowed", "unknown_site", "too_many_requests"})
+
+
+def _own_origin_cors(site: str, code: str, origin: str | None) -> dict[str, str]:
+    if not origin or code in _NO_CORS:
         return {}
     try:
         return cors_headers(allowed_origin(site_info(site), origin))

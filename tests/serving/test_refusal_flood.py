@@ -71,3 +71,18 @@ def test_a_flood_of_refusals_is_counted_exactly(server, database_url) -> None:
     assert CLIENT_SOURCE.rsplit(".", 1)[0] not in "\n".join(lines)
     if server.env["CONSENT_REFUSAL_FLUSH"] != "0":
         assert len(lines) < sum(expected.values()) / 4  # aggregated: lines per flush, not per request
+
+
+def test_a_graceful_stop_writes_the_counts_a_worker_holds(app, database_url, instance) -> None:
+    live = make_live_server(database_url, instance, CONSENT_REFUSAL_FLUSH="3600")
+    create_site(key="shop", name="Testbutiken", origins=[SITE], language="sv")
+    db.session.commit()
+    live.start()
+    try:
+        statuses = [post_from(live.port, PATH, consent_body(), {"Origin": "https://evil.example"})[0]
+                    for _ in range(25)]
+        assert statuses == [403] * 25
+        assert _counts(database_url) == Counter()  # held in the workers' memory
+    finally:
+        live.stop()
+    assert _counts(database_url) == Counter({("origin_not_allowed", "https://evil.example"): 25})
