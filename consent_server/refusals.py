@@ -70,20 +70,22 @@ class RefusalTally:
 
     def add(self, site_key: str, reason: str, origin: str = "") -> None:
         """Count one refusal of a consent POST for `site_key` (as given in the URL) today."""
+        # A key that cannot name a site is counted as '' (names no site), not held as given.
+        site_key = site_key if SITE_KEY.match(site_key) else ""
         key = (site_key, datetime.now(timezone.utc).date(), reason, origin if reason == ORIGIN_REFUSAL else "")
+        timer = None
         with self._lock:
             if key in self._counts or len(self._counts) < MAX_PENDING:
                 self._counts[key] += 1
             else:
                 self._dropped += 1
-            start_timer = self.interval > 0 and self._timer is None
-            if start_timer:
-                self._timer = threading.Timer(self.interval, self.flush)
-                self._timer.daemon = True
+            if self.interval > 0 and self._timer is None:
+                timer = self._timer = threading.Timer(self.interval, self.flush)
+                timer.daemon = True
         if self.interval <= 0:
             self.flush()
-        elif start_timer:
-            self._timer.start()  # type: ignore[union-attr]
+        elif timer is not None:
+            timer.start()
 
     def flush(self) -> None:
         """Write the counts held so far (one transaction) and log them; never raises."""

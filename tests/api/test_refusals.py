@@ -103,9 +103,10 @@ def test_origins_past_the_daily_cap_count_as_other(client, site) -> None:
     assert sum(n for _, _, n in rows) == MAX_ORIGINS_PER_DAY + 3
 
 
-def test_unknown_site_is_logged_not_stored(client, site, caplog) -> None:
+@pytest.mark.parametrize("path,key", [("lane", "nosuch"), ("view", "nosuch"), ("view", "NO%20SUCH%0Akey")])
+def test_unknown_site_is_logged_not_stored(client, site, caplog, path: str, key: str) -> None:
     caplog.set_level(logging.WARNING, logger="consent_server.refusals")
-    assert post(client, PATHS["lane"], consent_body(), url="/api/v1/sites/nosuch/consents").status_code == 404
+    assert post(client, PATHS[path], consent_body(), url=f"/api/v1/sites/{key}/consents").status_code == 404
     assert counters() == []
     assert [r.getMessage() for r in caplog.records] == [
         "refused 1 consent POST(s) for site keys that name no site (not counted per site)"]
