@@ -197,3 +197,10 @@ def test_the_sites_own_pages_may_read_a_refusal(client, site, path: str) -> None
     assert (own.status_code, own.headers.get("Access-Control-Allow-Origin")) == (422, SITE_ORIGIN)
     foreign = post(client, PATHS[path], consent_body(), {"Origin": FOREIGN})
     assert (foreign.status_code, foreign.headers.get("Access-Control-Allow-Origin")) == (403, None)
+
+
+def test_the_endpoint_is_in_the_openapi_spec(client) -> None:
+    operation = client.get("/api/openapi.json").json["paths"]["/api/v1/sites/{site}/refusals"]["get"]
+    assert operation["security"] == [{"bearerAuth": []}]
+    assert {p["name"] for p in operation["parameters"] if p["in"] == "query"} == {"from", "to"}
+    assert {"200", "401", "403", "404", "422"} <= set(operation["responses"])
