@@ -5,7 +5,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, func, select
 
 from .canonical import content_hash
 from .errors import ApiError
@@ -74,6 +74,19 @@ def list_policies(site_id: int) -> list[PolicyVersion]:
     return list(db.session.scalars(
         select(PolicyVersion).where(PolicyVersion.site_id == site_id).order_by(PolicyVersion.version)
     ))
+
+
+# What a list of versions shows of each: everything but the content, which is read per version.
+SUMMARY_COLUMNS = (PolicyVersion.version, PolicyVersion.content_hash, PolicyVersion.created_at,
+                   PolicyVersion.material, PolicyVersion.consent_floor)
+
+
+def policy_summaries(site_id: int, offset: int, limit: int) -> tuple[int, list[Row]]:
+    """(how many versions the site has, the summaries of at most `limit` of them from `offset`, oldest first)."""
+    total = db.session.scalar(select(func.count()).select_from(PolicyVersion).where(PolicyVersion.site_id == site_id))
+    rows = db.session.execute(select(*SUMMARY_COLUMNS).where(PolicyVersion.site_id == site_id)
+                              .order_by(PolicyVersion.version).offset(offset).limit(limit)).all()
+    return total or 0, list(rows)
 
 
 def require_policy(site_id: int, version: int) -> PolicyVersion:
