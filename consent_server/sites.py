@@ -48,11 +48,20 @@ def create_site(*, key: str, name: str, origins: list[str], language: str = "sv"
     return site
 
 
+def _unknown_site(key: str) -> ApiError:
+    return ApiError(404, "unknown_site", f"No site {key!r}.")
+
+
+def find_site(key: str) -> Site | None:
+    """The site with this key, or None."""
+    return db.session.scalar(select(Site).where(Site.key == key))
+
+
 def get_site(key: str) -> Site:
     """The site with this key, or a 404 error."""
-    site = db.session.scalar(select(Site).where(Site.key == key))
+    site = find_site(key)
     if site is None:
-        raise ApiError(404, "unknown_site", f"No site {key!r}.")
+        raise _unknown_site(key)
     return site
 
 
@@ -93,7 +102,7 @@ class SiteInfo:
 
 
 def _load_site_info(key: str) -> SiteInfo | None:
-    site = db.session.scalar(select(Site).where(Site.key == key))
+    site = find_site(key)
     if site is None:
         return None
     return SiteInfo(site.id, site.key, site.default_language, frozenset(o.origin for o in site.origins))
@@ -103,7 +112,7 @@ def site_info(key: str) -> SiteInfo:
     """The site's facts for hot endpoints, or a 404 error; kept by each worker until a site changes (lookup_cache.py)."""
     info = per_app("consent.site_info", lambda: kept_until_changed(_load_site_info, db.engine))(key)
     if info is None:
-        raise ApiError(404, "unknown_site", f"No site {key!r}.")
+        raise _unknown_site(key)
     return info
 
 

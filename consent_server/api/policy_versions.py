@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
+from sqlalchemy import Row
 
 from ..models import PolicyVersion
 from ..policies import diff_policies, policy_summaries, require_policy
@@ -68,17 +69,20 @@ class PolicyDiffOut(Schema):
     material_reasons = fields.List(fields.String(), required=True)
 
 
-def version_out(site_key: str, policy: PolicyVersion) -> dict:
-    """One version as the API shows it."""
+def summary_out(policy: PolicyVersion | Row) -> dict:
+    """One version's summary as the API shows it (of a version or of a row of policies.SUMMARY_COLUMNS)."""
     return {
-        "site": site_key,
         "version": policy.version,
         "content_hash": policy.content_hash,
         "published_at": policy.created_at,
         "material": policy.material,
         "consent_floor": policy.consent_floor,
-        "content": policy.content,
     }
+
+
+def version_out(site_key: str, policy: PolicyVersion) -> dict:
+    """One version as the API shows it, content included."""
+    return {"site": site_key, **summary_out(policy), "content": policy.content}
 
 
 @blp.route("/<site>/policy-versions")
@@ -93,8 +97,7 @@ class PolicyVersions(MethodView):
         return {
             "site": record.key, "page": page, "page_size": page_size, "total": total,
             "next_page": page + 1 if page * page_size < total else None,
-            "versions": [{"version": row.version, "content_hash": row.content_hash, "published_at": row.created_at,
-                          "material": row.material, "consent_floor": row.consent_floor} for row in rows],
+            "versions": [summary_out(row) for row in rows],
         }
 
 
