@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 
 from . import create_app
 from .extensions import db
-from .sites import clear_site_cache, create_key, create_site, get_site, revoke_key
+from .sites import create_key, create_site, get_site, revoke_key
 
 # "module:attribute" of further commands, added by the parts that own them.
 COMMANDS: list[str] = [
@@ -113,7 +113,6 @@ def serve(bind: str | None, workers: int | None) -> None:
 def demo(bind: str, workers: int) -> None:
     """Migrate, make sure the demo site exists, and serve it."""
     upgrade(directory=current_app.extensions["migrate"].directory)
-    clear_site_cache()
     try:
         get_site(DEMO_SITE)
     except Exception:

@@ -25,8 +25,7 @@ import sqlalchemy as sa
 
 from consent_server import create_app
 from consent_server.extensions import db
-from consent_server.policies import version_purposes
-from consent_server.sites import clear_site_cache, create_key, create_site
+from consent_server.sites import create_key, create_site
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("CONSENT_TEST_DATABASE_URL")
@@ -76,9 +75,7 @@ def migrated_database(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture
 def database_url(migrated_database, tmp_path) -> Iterator[str]:
-    """A database in its freshly migrated state, for this test only."""
-    clear_site_cache()
-    version_purposes.cache_clear()
+    """A database in its freshly migrated state, for this test only (every app keeps its own lookups)."""
     if PG_URL:
         yield migrated_database
         _pg_truncate(migrated_database)
