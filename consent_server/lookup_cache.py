@@ -11,7 +11,7 @@ Two rules keep an answer right:
   while the global stamp is the one taken before it was loaded. Any commit that writes a
   site, its origins or a policy version moves that stamp, on SQLite before the commit is
   answered (a file every process on the host maps), on PostgreSQL as soon as the database's
-  notice reaches the worker (state_notify.py, triggers of migrations 0006 and 0007). While
+  notice reaches the worker (state_notify.py, triggers of migrations 0006 and 0008). While
   notices are not heard, nothing is served from memory. Without stamps, answers are kept for
   good: for rows that never change (published policy versions).
 """

@@ -121,7 +121,7 @@ def sites_changed(session: Session | None = None) -> None:
     every worker of every node forgets the site lookups it kept.
 
     ORM writes of sites and origins (create_site, a changed Site or SiteOrigin) call it by
-    themselves (state_cache.WATCHED); on PostgreSQL the triggers of migration 0007 also cover
+    themselves (state_cache.WATCHED); on PostgreSQL the triggers of migration 0008 also cover
     SQL run by hand.
     """
     mark_changed(session if session is not None else db.session)

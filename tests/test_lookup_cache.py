@@ -115,7 +115,7 @@ def test_an_origin_added_by_hand_is_heard(reader, database_url, site):
     _, client = reader
     assert posted(client, NEW_ORIGIN) == 403
     engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
-    with engine.begin() as connection:  # not through the server: migration 0007's trigger tells the workers
+    with engine.begin() as connection:  # not through the server: migration 0008's trigger tells the workers
         connection.execute(text("INSERT INTO site_origins (site_id, origin) VALUES (:site, :origin)"),
                            {"site": site.id, "origin": NEW_ORIGIN})
     engine.dispose()

@@ -1,7 +1,7 @@
 """cache notify: PostgreSQL tells listening workers when a site or its origins change
 
-Revision ID: 0007_cache_notify
-Revises: 0006_state_notify
+Revision ID: 0008_cache_notify
+Revises: 0007_refusals
 Create Date: 2026-12-05 18:00:00
 
 Each worker keeps the site lookups it has made (consent_server/lookup_cache.py) while the
@@ -13,8 +13,8 @@ change commits. SQLite needs none of this (the commit stamps a file beside the d
 """
 from alembic import op
 
-revision = '0007_cache_notify'
-down_revision = '0006_state_notify'
+revision = '0008_cache_notify'
+down_revision = '0007_refusals'
 branch_labels = None
 depends_on = None
 
