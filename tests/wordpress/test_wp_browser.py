@@ -206,6 +206,56 @@ def test_withdraw_after_accept_all(shop, lane, context):
         assert visit.js("window.__wcOrderTrackingCalls")[-1] is False
 
 
+def test_a_material_change_asks_again_and_php_agrees(revalidating_shop, lane, context):
+    shop = revalidating_shop  # CONSENT_SNIPPET_MAX_AGE=0: the banner and the plugin see the new version at once
+    visit = Visit(shop, context).open()
+    visit.decide("accept_all")
+    if lane == "with-wp-consent-api":
+        wait_for(lambda: visit.cookies().get("wp_consent_marketing") == "allow", "marketing allowed")
+    probe = visit.probe()
+    assert probe["has_consent"]["ads"] is True
+    if lane == "with-wp-consent-api":
+        assert probe["wp_has_consent"]["marketing"] is True
+
+    def rename(inventory):
+        section = next(s for s in inventory["sections"] if s["purpose"] == "ads")
+        section["services"][0]["name"] += " (new owner)"
+
+    assert shop.publish_through_api(rename) == 2
+    # What PHP answers on the reload's own request, while the browser still holds the old cookies.
+    probe = visit.probe()
+    assert probe["has_consent"] == {"necessary": True, "analytics": False, "ads": False, "youtube": False,
+                                    "affiliate": False}
+    assert probe["order_attribution_allowed"] is False
+    if lane == "with-wp-consent-api":
+        assert visit.cookies()["wp_consent_marketing"] == "allow"
+        assert probe["wp_has_consent"]["marketing"] is False and probe["wp_has_consent"]["statistics"] is False
+
+    visit.page.reload()
+    visit.page.locator(".cs-1").wait_for()  # the banner asks
+    assert visit.stored()["p"] == 1  # nothing decided yet
+    if lane == "with-wp-consent-api":
+        # While it asks, the banner sets the API's categories to deny: every consumer on the page stops.
+        wait_for(lambda: visit.cookies().get("wp_consent_marketing") == "deny", "marketing denied while asking")
+        assert visit.cookies()["wp_consent_statistics"] == "deny"
+        assert visit.js("wp_has_consent('marketing')") is False
+    elif not harness.USING_REAL_WOOCOMMERCE:
+        wait_for(lambda: not any(n in visit.cookies() for n in SBJS), "order attribution stopped while asking")
+        assert visit.js("window.__wcOrderTrackingCalls")[-1] is False
+    probe = visit.probe()
+    assert not any(probe["has_consent"][p] for p in PURPOSES)
+    assert probe["order_attribution_allowed"] is False
+    if lane == "with-wp-consent-api":
+        assert probe["wp_has_consent"]["marketing"] is False
+
+    visit.decide("accept_all")  # deciding again on the new version grants again, in PHP too
+    probe = visit.probe()
+    assert all(probe["has_consent"][p] for p in PURPOSES)
+    if lane == "with-wp-consent-api":
+        wait_for(lambda: visit.cookies().get("wp_consent_marketing") == "allow", "marketing allowed again")
+        assert visit.probe()["wp_has_consent"]["marketing"] is True
+
+
 def test_shortcode_shows_the_cookie_policy_and_follows_new_versions(shop, context):
     visit = Visit(shop, context).open("policy")
     body = visit.page.locator(".consent-server-cookie-policy")
