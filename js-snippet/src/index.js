@@ -82,7 +82,9 @@ function main(cfg) {
 
   onReady(() => {
     ready = true;
-    if (state.current()) bridges(state.choices());
+    // While the banner asks again, the WP Consent API's cookies still say what the old decision allowed:
+    // pass on "nothing but the required purposes" until the visitor decides. A first visit sets nothing.
+    if (state.current() || state.asksAgain) bridges(state.choices());
     wpAnnounce();
     blocker.start();
   });
