@@ -4,6 +4,9 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from flask import Flask
+from flask.testing import FlaskClient
+
 
 def visitor_id() -> str:
     """A fresh random visitor id, as the snippet makes them."""
@@ -31,3 +34,15 @@ IPHONE_UA = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
     "Version/17.1 Mobile/15E148 Safari/604.1"
 )
+
+
+def browser_client(app: Flask, origin: str) -> FlaskClient:
+    """A test client that sends `Origin: <origin>` with every request (unless one names another), as a browser on the site's pages does."""
+    client = app.test_client()
+    client.environ_base["HTTP_ORIGIN"] = origin
+    return client
+
+
+def recorder_headers(token: str) -> dict[str, str]:
+    """The headers of a server-side integration: no Origin, a recorder key."""
+    return {"Authorization": f"Bearer {token}"}

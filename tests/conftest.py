@@ -27,6 +27,7 @@ from consent_server import create_app
 from consent_server.extensions import db
 from consent_server.policies import version_purposes
 from consent_server.sites import clear_site_cache, create_key, create_site
+from tests.builders import browser_client
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("CONSENT_TEST_DATABASE_URL")
@@ -157,6 +158,13 @@ def make_app(database_url, instance):
 
 @pytest.fixture
 def client(app):
+    """A browser on the shop's pages: every request carries `Origin: https://shop.example` unless it names another."""
+    return browser_client(app, SITE_ORIGIN)
+
+
+@pytest.fixture
+def server_client(app):
+    """A caller that sends no Origin: a server, a script, curl."""
     return app.test_client()
 
 
@@ -200,6 +208,16 @@ def auditor_key(site) -> str:
 @pytest.fixture
 def other_owner_key(other_site) -> str:
     return _token(other_site, "owner")
+
+
+@pytest.fixture
+def recorder_key(site) -> str:
+    return _token(site, "recorder")
+
+
+@pytest.fixture
+def other_recorder_key(other_site) -> str:
+    return _token(other_site, "recorder")
 
 
 def free_port() -> int:

@@ -21,6 +21,7 @@ class Load:
 
     def __init__(self, url: str) -> None:
         self.url = f"{url}/api/v1/sites/demo/consents"
+        self.origin = url
         self.lock = threading.Lock()
         self.acknowledged: dict[str, str] = {}  # receipt_id -> visitor_id
         self.enough = threading.Event()
@@ -29,6 +30,7 @@ class Load:
 
     def run(self) -> None:
         session = requests.Session()
+        session.headers["Origin"] = self.origin  # a browser on the site's pages
         while True:
             body = consent_body()
             try:
