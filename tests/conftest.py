@@ -76,6 +76,17 @@ def migrated_database(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture
+def blank_database_url(tmp_path) -> Iterator[str]:
+    """An empty, unmigrated database of this run's kind, for migration tests (dropped afterwards on PostgreSQL)."""
+    if PG_URL:
+        url, name = _pg_private_database(PG_URL)
+        yield url
+        _pg_drop(PG_URL, name)
+    else:
+        yield f"sqlite:///{tmp_path / 'blank.db'}"
+
+
+@pytest.fixture
 def database_url(migrated_database, tmp_path) -> Iterator[str]:
     """A database in its freshly migrated state, for this test only."""
     clear_site_cache()
