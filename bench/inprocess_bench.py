@@ -50,7 +50,8 @@ def wsgi_caller(app: Callable) -> Callable[..., tuple[str, bytes]]:
         environ: dict[str, Any] = {
             "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
             "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_USER_AGENT": USER_AGENT, "HTTP_ORIGIN": ORIGIN, "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+            "HTTP_USER_AGENT": USER_AGENT, "HTTP_ORIGIN": ORIGIN, "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
             "wsgi.errors": sys.stderr, "wsgi.version": (1, 0), "wsgi.multithread": True,
             "wsgi.multiprocess": True, "wsgi.run_once": False,
         }

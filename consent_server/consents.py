@@ -42,7 +42,8 @@ def _latest_policy(column: Any) -> Any:
 
 # The visitor's latest decision and the site's current policy, in one round trip.
 _CURRENT_STATE = (
-    select(_CONSENTS.c.choices, _CONSENTS.c.action, _CONSENTS.c.policy_version, _CONSENTS.c.recorded_at, _latest_policy(PolicyVersion.version).label("current_version"),
+    select(_CONSENTS.c.choices, _CONSENTS.c.action, _CONSENTS.c.policy_version, _CONSENTS.c.recorded_at,
+           _latest_policy(PolicyVersion.version).label("current_version"),
            _latest_policy(PolicyVersion.consent_floor).label("consent_floor"))
     .where(_CONSENTS.c.site_id == bindparam("site_id"), _CONSENTS.c.visitor_id == bindparam("visitor_id"))
     .order_by(_CONSENTS.c.id.desc())

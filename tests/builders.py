@@ -37,7 +37,7 @@ IPHONE_UA = (
 
 
 def browser_client(app: Flask, origin: str) -> FlaskClient:
-    """A test client that sends `Origin: <origin>` with every request (unless one names another), as a browser on the site's pages does."""
+    """A test client that sends `Origin: <origin>` with every request (unless one names another), as a browser would."""
     client = app.test_client()
     client.environ_base["HTTP_ORIGIN"] = origin
     return client

@@ -64,24 +64,27 @@ def test_the_recorder_role_migration_keeps_keys_and_refuses_unknown_roles(blank_
 
     from consent_server import create_app
 
+    noon = "2026-12-05 12:00:00+00"
     app = create_app({"CONSENT_DATABASE_URL": blank_database_url, "CONSENT_INSTANCE_DIR": str(tmp_path)})
-    key_row = "INSERT INTO api_keys (site_id, role, token_hash, prefix, created_at) VALUES (1, :role, :hash, 'cs_x', :now)"
+    key_row = ("INSERT INTO api_keys (site_id, role, token_hash, prefix, created_at) "
+               "VALUES (1, :role, :hash, 'cs_x', :now)")
     with app.app_context():
         directory = app.extensions["migrate"].directory
 
         def insert(role: str, n: int) -> None:
             with db.engine.begin() as connection:
-                connection.execute(sa.text(key_row), {"role": role, "hash": f"{n:064x}", "now": "2026-12-05 12:00:00+00"})
+                connection.execute(sa.text(key_row), {"role": role, "hash": f"{n:064x}", "now": noon})
 
         upgrade(directory=directory, revision="0006_state_notify")
         with db.engine.begin() as connection:
             connection.execute(sa.text("INSERT INTO sites (key, name, default_language, created_at) "
-                                       "VALUES ('shop', 'Butik', 'sv', '2026-12-05 12:00:00+00')"))
+                                       "VALUES ('shop', 'Butik', 'sv', :now)"), {"now": noon})
         insert("owner", 1)
         upgrade(directory=directory, revision="0007b_recorder_role")
         insert("recorder", 2)
         with db.engine.connect() as connection:
-            assert connection.execute(sa.text("SELECT role FROM api_keys ORDER BY id")).scalars().all() == ["owner", "recorder"]
+            roles = connection.execute(sa.text("SELECT role FROM api_keys ORDER BY id")).scalars().all()
+        assert roles == ["owner", "recorder"]
         with pytest.raises(sa.exc.IntegrityError):
             insert("janitor", 3)
         downgrade(directory=directory, revision="0006_state_notify")  # recorder keys go with the role

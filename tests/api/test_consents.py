@@ -102,7 +102,8 @@ def test_a_recorder_key_only_records(server_client, site, recorder_key, method, 
     assert recorded.status_code == 201
     # The PUT gets a valid inventory (the current one): refused for the key, not for the body.
     body = {"inventory": server_client.get(path).json["inventory"]} if method == "put" else None
-    response = getattr(server_client, method)(path.format(visitor=visitor), headers=recorder_headers(recorder_key), json=body)
+    response = getattr(server_client, method)(path.format(visitor=visitor), json=body,
+                                              headers=recorder_headers(recorder_key))
     assert response.status_code == 403 and response.json["code"] == "wrong_role"
 
 
@@ -241,7 +242,8 @@ def test_country_from_a_real_geoip_database(make_app, site, tmp_path):
     write_country_db(path)
     geo = make_app(CONSENT_GEOIP_DB=str(path))
     with geo.app_context():
-        response = browser_client(geo, SITE_ORIGIN).post(URL, json=consent_body(), environ_base={"REMOTE_ADDR": "81.2.69.160"})
+        response = browser_client(geo, SITE_ORIGIN).post(URL, json=consent_body(),
+                                                         environ_base={"REMOTE_ADDR": "81.2.69.160"})
         assert response.status_code == 201
         record = db.session.scalar(select(Consent))
         assert (record.country, record.ip_truncated) == ("GB", "81.2.69.0/24")
@@ -280,7 +282,8 @@ def test_the_budget_is_counted_in_redis_when_configured(make_app, site):
     statuses = []
     for node in (make_app(**shared), make_app(**shared), make_app(**shared)):
         with node.app_context():
-            response = browser_client(node, SITE_ORIGIN).post(URL, json=consent_body(), environ_base={"REMOTE_ADDR": network})
+            response = browser_client(node, SITE_ORIGIN).post(URL, json=consent_body(),
+                                                              environ_base={"REMOTE_ADDR": network})
             statuses.append(response.status_code)
     assert statuses == [201, 201, 429]
     truncated = network.rsplit(".", 1)[0] + ".0/24"

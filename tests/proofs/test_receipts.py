@@ -98,7 +98,8 @@ def test_receipt_page_unknown_is_404(client, site):
 def _receipt_texts(client, receipt: str) -> tuple[dict, str, str]:
     """The receipt as a stranger holding its id gets it: JSON, its raw text, and the printable page."""
     response = client.get(f"/api/v1/receipts/{receipt}")
-    return response.get_json(), response.get_data(as_text=True), client.get(f"/receipts/{receipt}").get_data(as_text=True)
+    page = client.get(f"/receipts/{receipt}").get_data(as_text=True)
+    return response.get_json(), response.get_data(as_text=True), page
 
 
 def test_a_receipt_names_the_visitor_only_by_a_keyed_digest(client, site, signed, log):

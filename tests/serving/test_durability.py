@@ -80,6 +80,7 @@ def test_every_201_survives_kill_9_of_the_whole_server(app, database_url, instan
         receipt, visitor = next(iter(acknowledged.items()))
         state = requests.get(f"{restarted.url}/api/v1/sites/demo/visitors/{visitor}/consent", timeout=10)
         assert state.status_code == 200
-        assert requests.get(f"{restarted.url}/api/v1/receipts/{receipt}", timeout=10).json()["record"]["receipt_id"] == receipt
+        stored = requests.get(f"{restarted.url}/api/v1/receipts/{receipt}", timeout=10).json()
+        assert stored["record"]["receipt_id"] == receipt
     finally:
         restarted.stop()
