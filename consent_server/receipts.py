@@ -42,7 +42,7 @@ def receipt_visitor(site: Site, stored_visitor_id: str, erased: bool) -> str | N
         keyed = stored_visitor_id if erased else visitor_hmac(site, stored_visitor_id)
     except SigningKeyMissing:  # no secret yet (`consent-server keys init` not run): name no one
         return None
-    return hashlib.sha256(RECEIPT_VISITOR_TAG + keyed.encode("ascii")).hexdigest()
+    return hashlib.sha256(RECEIPT_VISITOR_TAG + keyed.encode("utf-8")).hexdigest()
 
 
 def is_erased(consent: Consent) -> bool:

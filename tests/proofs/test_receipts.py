@@ -135,3 +135,11 @@ def test_a_receipt_opens_nothing_else(client, site, signed, log, owner_key):
     assert after["erased"] is True and erased.get_json()["visitor_hmac"] not in text + page
     assert after["record"]["visitor_pseudonym"] == pseudonym
     assert client.get(listing, query_string={"receipt": receipt}).status_code == 404
+
+
+def test_before_keys_init_a_receipt_names_no_one(client, site, log):
+    visitor = visitor_id()
+    (receipt,) = log.post(1, visitor_id=visitor)
+    doc, text, page = _receipt_texts(client, receipt)
+    assert doc["record"]["visitor_pseudonym"] is None and doc["proof"] is None
+    assert visitor not in text + page and receipt in page
