@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 
 from . import create_app
 from .extensions import db
+from .models import ROLES
 from .sites import create_key, create_site, get_site, revoke_key
 
 # "module:attribute" of further commands, added by the parts that own them.
@@ -67,7 +68,8 @@ def key() -> None:
 
 @key.command("create")
 @click.argument("site_key")
-@click.option("--role", type=click.Choice(["owner", "auditor"]), required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True,
+              help="owner (manage, read), auditor (read) or recorder (record consents from a server, nothing else).")
 @with_appcontext
 def key_create(site_key: str, role: str) -> None:
     """Create an API key; the token is printed once and only its hash is kept."""

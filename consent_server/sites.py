@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from .errors import ApiError
 from .extensions import db, per_app
 from .lookup_cache import kept_until_changed
-from .models import ApiKey, Site, SiteOrigin
+from .models import ROLES, ApiKey, Site, SiteOrigin
 from .models.types import utcnow
 from .policies import default_content, publish_policy
 from .state_cache import mark_changed
@@ -72,8 +72,8 @@ def hash_token(token: str) -> str:
 
 def create_key(*, site: Site, role: str) -> tuple[ApiKey, str]:
     """Create an API key; returns the row and the token, which is shown once and never stored."""
-    if role not in ("owner", "auditor"):
-        raise ApiError(422, "invalid_role", "Role must be 'owner' or 'auditor'.")
+    if role not in ROLES:
+        raise ApiError(422, "invalid_role", f"Role must be one of: {', '.join(ROLES)}.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(site_id=site.id, role=role, token_hash=hash_token(token), prefix=token[:10])
     db.session.add(key)

@@ -5,6 +5,9 @@ import secrets
 import time
 from typing import Any, Callable
 
+from flask import Flask
+from flask.testing import FlaskClient
+
 
 def visitor_id() -> str:
     """A fresh random visitor id, as the snippet makes them."""
@@ -40,3 +43,15 @@ def eventually(check: Callable[[], Any], seconds: float) -> Any:
     while not (result := check()) and time.monotonic() < deadline:
         time.sleep(0.01)
     return result
+
+
+def browser_client(app: Flask, origin: str) -> FlaskClient:
+    """A test client that sends `Origin: <origin>` with every request (unless one names another), as a browser would."""
+    client = app.test_client()
+    client.environ_base["HTTP_ORIGIN"] = origin
+    return client
+
+
+def recorder_headers(token: str) -> dict[str, str]:
+    """The headers of a server-side integration: no Origin, a recorder key."""
+    return {"Authorization": f"Bearer {token}"}

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from consent_server import create_app
 from consent_server.extensions import db
 from consent_server.sites import create_key, create_site
+from tests.builders import browser_client
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("CONSENT_TEST_DATABASE_URL")
@@ -71,6 +72,17 @@ def migrated_database(tmp_path_factory) -> Iterator[str]:
         url = f"sqlite:///{instance / 'template.db'}"
         _migrate(url, instance)
         yield url
+
+
+@pytest.fixture
+def blank_database_url(tmp_path) -> Iterator[str]:
+    """An empty, unmigrated database of this run's kind, for migration tests (dropped afterwards on PostgreSQL)."""
+    if PG_URL:
+        url, name = _pg_private_database(PG_URL)
+        yield url
+        _pg_drop(PG_URL, name)
+    else:
+        yield f"sqlite:///{tmp_path / 'blank.db'}"
 
 
 @pytest.fixture
@@ -156,6 +168,13 @@ def make_app(database_url, instance):
 
 @pytest.fixture
 def client(app):
+    """A browser on the shop's pages: every request carries `Origin: https://shop.example` unless it names another."""
+    return browser_client(app, SITE_ORIGIN)
+
+
+@pytest.fixture
+def server_client(app):
+    """A caller that sends no Origin: a server, a script, curl."""
     return app.test_client()
 
 
@@ -199,6 +218,16 @@ def auditor_key(site) -> str:
 @pytest.fixture
 def other_owner_key(other_site) -> str:
     return _token(other_site, "owner")
+
+
+@pytest.fixture
+def recorder_key(site) -> str:
+    return _token(site, "recorder")
+
+
+@pytest.fixture
+def other_recorder_key(other_site) -> str:
+    return _token(other_site, "recorder")
 
 
 def free_port() -> int:

@@ -206,7 +206,8 @@ def test_every_worker_answers_the_latest_decision(live_server):
     def decide_live(analytics: bool) -> None:
         body = {"visitor_id": visitor, "policy_version": 1, "choices": {"analytics": analytics},
                 "action": "custom", "language": "sv"}
-        assert session.post(f"{url}/consents", json=body, timeout=10).status_code == 201
+        assert session.post(f"{url}/consents", json=body, headers={"Origin": live_server.url},
+                            timeout=10).status_code == 201
 
     def reads() -> list:
         # Fresh connections, so both workers answer some of them.
@@ -325,7 +326,7 @@ def test_another_node_on_the_same_database_answers_the_latest_decision(live_serv
             body = {"visitor_id": visitor, "policy_version": 1, "choices": {"analytics": analytics},
                     "action": "custom", "language": "sv"}
             assert requests.post(f"{live_server.url}/api/v1/sites/demo/consents", json=body,
-                                 timeout=10).status_code == 201
+                                 headers={"Origin": live_server.url}, timeout=10).status_code == 201
             assert settled(lambda: requests.get(state_b, timeout=10).json().get("choices", {}).get("analytics")
                            is analytics)
     finally:
