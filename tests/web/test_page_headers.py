@@ -58,9 +58,7 @@ def test_each_page_sends_a_strict_csp_and_the_security_headers(client, site, rec
     assert assert_strict(first) != assert_strict(second)  # a new nonce on every answer
 
 
-def test_pages_with_styles_and_scripts_carry_the_nonce(client, site, receipt):
-    policy_page = client.get("/sites/shop/cookie-policy")
-    assert ("script", assert_strict(policy_page)) in tag_nonces(policy_page.get_data(as_text=True))  # the banner
+def test_pages_with_styles_carry_the_nonce(client, site, receipt):
     for path in ("/sites/shop/cookie-policy", f"/receipts/{receipt}", "/api/docs"):
         response = client.get(path)
         assert ("style", assert_strict(response)) in tag_nonces(response.get_data(as_text=True))
