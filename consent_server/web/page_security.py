@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, request
 
 # Never framed; nothing but same-origin links carry a Referer (the policy page links to
-# processors' privacy policies). Not `no-referrer`: a same-origin POST then says `Origin: null`,
-# and the banner on the policy page records consents on this origin.
+# processors' privacy policies). Not `no-referrer`: under it a browser sends `Origin: null` with
+# a same-origin POST, and a banner on a page of ours (the demo's) records on this origin.
 COMMON_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
