@@ -17,6 +17,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "DATABASE_URL": (None, str),
     "INSTANCE_DIR": (None, str),
     "PUBLIC_URL": (None, str),
+    "DEMO": (False, _flag),
     "TRUSTED_PROXIES": (0, int),
     "IPV4_PREFIX": (24, int),
     "IPV6_PREFIX": (48, int),
@@ -34,7 +35,6 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "SEAL_BATCH": (4096, int),
     "LOG_LEVEL": ("INFO", str),
     "STATE_CACHE": (True, _flag),
-    "DEMO": (False, _flag),
 }
 
 
