@@ -23,8 +23,10 @@ DEMO_PATHS = ["/", "/demo-assets/analytics.js", "/demo-assets/shop"]
 def run_command(args: list[str], database_url: str, instance: Path) -> Iterator[str]:
     """Run `consent-server ARGS --bind 127.0.0.1:PORT` until it answers /healthz; its URL. Stopped afterwards."""
     port = free_port()
+    # The server's secrets as settings: a server refuses to start without them (where it checks).
     env = {**os.environ, "CONSENT_DATABASE_URL": database_url, "CONSENT_INSTANCE_DIR": str(instance),
-           "CONSENT_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode()}
+           "CONSENT_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+           "CONSENT_ERASURE_KEY": base64.b64encode(secrets.token_bytes(32)).decode()}
     env.pop("CONSENT_DEMO", None)
     log = instance / "command.log"
     with log.open("ab") as out:
