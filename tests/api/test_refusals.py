@@ -69,7 +69,7 @@ def test_too_large_body_counts(client, site) -> None:
 
 def test_rate_limited_posts_count(make_app, site) -> None:
     client = make_app(CONSENT_RATELIMIT="2 per minute").test_client()
-    statuses = [post(client, PATHS["lane"], consent_body()).status_code for _ in range(5)]
+    statuses = [post(client, PATHS["lane"], consent_body(), {"Origin": SITE_ORIGIN}).status_code for _ in range(5)]
     assert statuses == [201, 201, 429, 429, 429]
     assert counters() == [("too_many_requests", "", 3)]
 
