@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from consent_server import create_app
 from consent_server.extensions import db
 from consent_server.policies import version_purposes
+from consent_server.server_keys import ensure_server_keys
 from consent_server.sites import clear_site_cache, create_key, create_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -247,8 +248,19 @@ class LiveServer:
         self.stop(signal.SIGKILL)
 
 
-def make_live_server(database_url: str, instance: Path, *args: str, **env: str) -> LiveServer:
-    """A gunicorn for `database_url` (not started)."""
+def ensure_keys(database_url: str, instance: Path) -> None:
+    """Create the server's keys in `instance` where missing, as `consent-server db upgrade` does."""
+    keyed = create_app({"CONSENT_DATABASE_URL": database_url, "CONSENT_INSTANCE_DIR": str(instance)})
+    with keyed.app_context():
+        ensure_server_keys()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def make_live_server(database_url: str, instance: Path, *args: str, keys: bool = True, **env: str) -> LiveServer:
+    """A gunicorn for `database_url` (not started); with `keys`, the signing key and erasure secret exist."""
+    if keys:
+        ensure_keys(database_url, instance)  # gunicorn refuses to start without them
     port = free_port()
     environment = {
         **os.environ,
