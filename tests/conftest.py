@@ -157,6 +157,12 @@ def make_app(database_url, instance):
 
 
 @pytest.fixture
+def server_keys(app) -> None:
+    """The signing key and the erasure secret exist, as after `consent-server db upgrade`."""
+    ensure_server_keys()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
