@@ -254,9 +254,12 @@ class LiveServer:
         self.stop(signal.SIGKILL)
 
 
-def ensure_keys(database_url: str, instance: Path) -> None:
-    """Create the server's keys in `instance` where missing, as `consent-server db upgrade` does."""
-    keyed = create_app({"CONSENT_DATABASE_URL": database_url, "CONSENT_INSTANCE_DIR": str(instance)})
+KEY_SETTINGS = ("CONSENT_SIGNING_KEY", "CONSENT_ERASURE_KEY")
+
+
+def ensure_keys(database_url: str, instance: Path, **keys: str) -> None:
+    """Create the server's keys in `instance` where missing (and not given in `keys`), as `db upgrade` does."""
+    keyed = create_app({"CONSENT_DATABASE_URL": database_url, "CONSENT_INSTANCE_DIR": str(instance), **keys})
     with keyed.app_context():
         ensure_server_keys()
         db.session.remove()
@@ -266,7 +269,8 @@ def ensure_keys(database_url: str, instance: Path) -> None:
 def make_live_server(database_url: str, instance: Path, *args: str, keys: bool = True, **env: str) -> LiveServer:
     """A gunicorn for `database_url` (not started); with `keys`, the signing key and erasure secret exist."""
     if keys:
-        ensure_keys(database_url, instance)  # gunicorn refuses to start without them
+        # gunicorn refuses to start without them
+        ensure_keys(database_url, instance, **{name: env[name] for name in KEY_SETTINGS if name in env})
     port = free_port()
     environment = {
         **os.environ,
