@@ -128,7 +128,7 @@ limiter = Limiter(key_func=lambda: limit_key(request.environ), default_limits=[]
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL, full sync and secure delete on SQLite: readers never block the writer, a 201 is on disk, erased bytes are zeroed."""
+    """WAL and full sync on SQLite: readers never block the writer, and a 201 is on disk."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
