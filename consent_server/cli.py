@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 from . import create_app
 from .extensions import db
 from .server_keys import ensure_server_keys
-from .sites import clear_site_cache, create_key, create_site, get_site, revoke_key
+from .sites import create_key, create_site, get_site, revoke_key
 
 # "module:attribute" of further commands, added by the parts that own them.
 COMMANDS: list[str] = [
@@ -25,6 +25,7 @@ COMMANDS: list[str] = [
     "consent_server.verify_cli:verify_command",
     "consent_server.exports.cli:export_command",
     "consent_server.inventory.cli:inventory",
+    "consent_server.refusals_cli:refusals_command",
 ]
 
 DEMO_SITE = "demo"
@@ -114,7 +115,6 @@ def serve(bind: str | None, workers: int | None) -> None:
 def demo(bind: str, workers: int) -> None:
     """Migrate, make sure the demo site exists, and serve it."""
     upgrade(directory=current_app.extensions["migrate"].directory)
-    clear_site_cache()
     try:
         get_site(DEMO_SITE)
     except Exception:

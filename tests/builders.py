@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+import time
+from typing import Any, Callable
 
 
 def visitor_id() -> str:
@@ -31,3 +32,11 @@ IPHONE_UA = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
     "Version/17.1 Mobile/15E148 Safari/604.1"
 )
+
+
+def eventually(check: Callable[[], Any], seconds: float) -> Any:
+    """`check()` again and again until it gives a true value or `seconds` pass; its last value."""
+    deadline = time.monotonic() + seconds
+    while not (result := check()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return result

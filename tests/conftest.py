@@ -25,9 +25,8 @@ import sqlalchemy as sa
 
 from consent_server import create_app
 from consent_server.extensions import db
-from consent_server.policies import version_purposes
 from consent_server.server_keys import ensure_server_keys
-from consent_server.sites import clear_site_cache, create_key, create_site
+from consent_server.sites import create_key, create_site
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("CONSENT_TEST_DATABASE_URL")
@@ -77,9 +76,7 @@ def migrated_database(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture
 def database_url(migrated_database, tmp_path) -> Iterator[str]:
-    """A database in its freshly migrated state, for this test only."""
-    clear_site_cache()
-    version_purposes.cache_clear()
+    """A database in its freshly migrated state, for this test only (every app keeps its own lookups)."""
     if PG_URL:
         yield migrated_database
         _pg_truncate(migrated_database)
@@ -115,6 +112,8 @@ def test_config(database_url: str, instance: Path, **extra) -> dict:
         "CONSENT_DATABASE_URL": database_url,
         "CONSENT_INSTANCE_DIR": str(instance),
         "CONSENT_RATELIMIT": "100000 per minute",
+        # Refusal counts written at once: a test reads them right after the request.
+        "CONSENT_REFUSAL_FLUSH": 0,
         **extra,
     }
 

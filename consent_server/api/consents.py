@@ -11,12 +11,13 @@ from flask_smorest import Blueprint
 from ..client_info import user_agent_facts
 from ..client_net import FULL_ADDRESS_KEY, NET_KEY
 from ..consents import ClientFacts, consent_committer, record_consent
-from ..errors import ApiError
+from ..errors import ApiError, error_answer
 from ..group_commit import CommitTimeout
 from ..cors import allowed_origin, cors_headers, preflight
 from ..extensions import check_public_rate, db, per_app
 from ..sites import site_info
 from .docs import doc_only, error_responses, json_body_argument, json_response, parse_json_body
+from .refusals import refusal_answer
 from .schemas import ConsentIn, ConsentOut
 
 blp = Blueprint("consents", __name__, url_prefix="/api/v1/sites", description="Record consent decisions.")
@@ -82,6 +83,16 @@ def record_posted(site: str, read_body: Callable[[], bytes], charset: str, envir
     result["site"] = info.key
     result["recorded_at"] = result["recorded_at"].isoformat()
     return json_response(result, 201, cors_headers(origin))
+
+
+@blp.errorhandler(Exception)
+def refused(error: Exception) -> Response:
+    """Every failure on this route (the app's 415 body check included), counted as the lane counts it."""
+    # A refused preflight counts too: a browser on a foreign origin never sends the POST itself.
+    preflight_refused = request.method == "OPTIONS" and getattr(error, "code", None) == "origin_not_allowed"
+    if request.method == "POST" or preflight_refused:
+        return refusal_answer((request.view_args or {}).get("site", ""), error, request.environ)
+    return error_answer(error)
 
 
 @blp.route("/<site>/consents")

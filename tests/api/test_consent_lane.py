@@ -109,7 +109,9 @@ def test_which_requests_take_the_lane(overrides, expected):
 
 
 def test_a_database_failure_is_the_same_500_both_ways(make_app, instance, caplog):
-    broken = make_app(CONSENT_DATABASE_URL=f"sqlite:///{instance}/no-such-folder/consent.db")
+    # A folder where the database file should be: SQLite cannot open it (the stamp file beside it is fine).
+    (instance / "consent-folder.db").mkdir()
+    broken = make_app(CONSENT_DATABASE_URL=f"sqlite:///{instance}/consent-folder.db")
     client = broken.test_client()
     body = consent_body()
     url = "/api/v1/sites/nowhere/consents"  # a key no other test caches

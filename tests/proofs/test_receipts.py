@@ -92,3 +92,11 @@ def test_receipt_page_in_the_records_language(client, site, signed, log, languag
 
 def test_receipt_page_unknown_is_404(client, site):
     assert client.get("/receipts/nosuchreceipt").status_code == 404
+
+
+def test_receipt_page_shows_no_banner(client, site, signed, log):
+    # Like the cookie-policy page, it is on the consent server's origin, where a decision would be
+    # refused and stored in the wrong cookie jar.
+    (receipt,) = log.post(1)
+    page = client.get(f"/receipts/{receipt}").get_data(as_text=True)
+    assert "/c/" not in page and "<script" not in page and "data-consent-open" not in page

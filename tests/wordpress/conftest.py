@@ -13,7 +13,7 @@ import pytest
 
 from consent_server.extensions import db
 from consent_server.policies import current_policy, publish_policy
-from consent_server.sites import clear_site_cache, create_site
+from consent_server.sites import create_site
 
 from tests.wordpress import wp_harness as harness
 
@@ -78,7 +78,6 @@ class Shop:
         change(content)
         policy = publish_policy(site=self.site, content=content, material=True)
         db.session.commit()
-        clear_site_cache()
         return policy.version
 
 
