@@ -91,9 +91,8 @@ def bench_backend(backend: Backend, workdir: Path, options: argparse.Namespace) 
     """Everything for one database: set up, measure, kill -9, count."""
     server = Server(backend, workdir, options.workers, options.threads, options.seal_interval,
                     worker_connection_cap(options))
-    server.cli("db", "upgrade")
+    server.cli("db", "upgrade")  # as deployed: also makes the signing key the sealer signs with, and the erasure secret
     server.cli("site", "create", SITE, "--name", "Benchbutiken", "--origin", server.url)
-    server.cli("keys", "init")  # as deployed: the sealer signs batches of new records in every worker
     server.start()
     try:
         visitors = seed_visitors(server, options.visitors)

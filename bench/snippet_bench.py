@@ -92,6 +92,7 @@ def start_consent_server(workdir: Path) -> tuple[subprocess.Popen, str]:
 
     from consent_server import create_app
     from consent_server.extensions import db
+    from consent_server.server_keys import ensure_server_keys
     from consent_server.sites import create_site
 
     import socket
@@ -104,6 +105,7 @@ def start_consent_server(workdir: Path) -> tuple[subprocess.Popen, str]:
     app = create_app({"CONSENT_DATABASE_URL": env["CONSENT_DATABASE_URL"], "CONSENT_INSTANCE_DIR": str(workdir)})
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
+        ensure_server_keys()  # as `consent-server db upgrade` does: gunicorn refuses to start without them
         create_site(key="demo", name="Demobutiken", origins=[url], language="sv")
         db.session.commit()
         db.engine.dispose()

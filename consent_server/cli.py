@@ -14,10 +14,12 @@ from flask_migrate import upgrade
 from . import create_app
 from .extensions import db
 from .models import ROLES
+from .server_keys import ensure_server_keys
 from .sites import create_key, create_site, get_site, revoke_key
 
 # "module:attribute" of further commands, added by the parts that own them.
 COMMANDS: list[str] = [
+    "consent_server.db_cli:db_cli",
     "consent_server.signing:keys_cli",
     "consent_server.sealing:seal_command",
     "consent_server.retention:purge_command",
@@ -121,24 +123,13 @@ def demo(bind: str, workers: int) -> None:
         db.session.rollback()
         create_site(key=DEMO_SITE, name="Demobutiken", origins=list(DEMO_ORIGINS), language="sv")
         db.session.commit()
-    _ensure_signing_key()
+    for line in ensure_server_keys():  # as `db upgrade` does: the demo signs its log from the start
+        click.echo(line)
     click.echo(f"demo site ready: http://{bind}/")
     db.engine.dispose()
     os.environ.setdefault("CONSENT_INSTANCE_DIR", current_app.config["CONSENT_INSTANCE_DIR"])
     os.environ["CONSENT_DEMO"] = "1"  # the workers serve the demo shop and its fake assets; `serve` never does
     serve.callback(bind=bind, workers=workers)  # type: ignore[misc]
-
-
-def _ensure_signing_key() -> None:
-    """The demo signs its log from the start: create the key file once, as `keys init` does."""
-    from .signing import create_key_file, key_path, register_key, signing_key
-
-    key = signing_key(required=False)
-    if key is None:
-        key = create_key_file()
-        click.echo(f"wrote signing key {key_path()} (mode 0600)")
-    register_key(key)
-    db.session.commit()
 
 
 def register_commands() -> None:

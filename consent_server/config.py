@@ -30,6 +30,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "MAX_BODY_BYTES": (16 * 1024, int),
     "RETENTION_DAYS": (3650, int),
     "SIGNING_KEY": (None, str),
+    "ERASURE_KEY": (None, str),
     "SEAL_INTERVAL": (10.0, float),
     "SEAL_GRACE": (5.0, float),
     "SEAL_BATCH": (4096, int),

@@ -2,11 +2,13 @@
 
 The visitor id becomes a keyed HMAC (so the site can still tell that records
 belonged to one erased visitor, and nobody can test a guessed id without the
-key); truncated IP, browser, OS, device, country, page path and user agent
-become NULL; each sealed record's salt is dropped. The leaves commit to the
-personal fields only through ``SHA-256(salt || fields)``, kept in
-``consent_leaves.personal_digest``, so every seal still verifies. The erasure
-is itself recorded (table ``erasures``) and sealed into the log by the sealer.
+key, the erasure secret of erasure_secret.py); truncated IP, browser, OS, device,
+country, page path and user agent become NULL; each sealed record's salt is
+dropped. The leaves commit to the personal fields only through
+``SHA-256(salt || fields)``, kept in ``consent_leaves.personal_digest``, so every
+seal still verifies. The erasure is itself recorded (table ``erasures``) and
+sealed into the log by the sealer. The API view then empties SQLite's WAL
+(disk_erasure.py), so the old values are in no file of the database.
 """
 from __future__ import annotations
 
@@ -15,21 +17,25 @@ import hmac
 
 from sqlalchemy import select, update
 
+from .erasure_secret import ErasureKeyMissing, erasure_secret
 from .errors import ApiError
 from .extensions import db
 from .models import Consent, Site
 from .models.seals import ConsentLeaf, Erasure
 from .models.types import utcnow
-from .signing import erasure_hmac_key
 
 REDACTED = ("page_path", "ip_truncated", "browser_family", "browser_major", "os_family", "device_type", "country",
             "user_agent")
 
 
 def visitor_hmac(site: Site, visitor_id: str) -> str:
-    """Keyed hash that replaces an erased visitor id (hex, 64 characters)."""
+    """Keyed hash that replaces an erased visitor id (hex, 64 characters); 503 without the erasure secret."""
+    try:
+        secret = erasure_secret()
+    except ErasureKeyMissing as error:
+        raise ApiError(503, error.code, str(error)) from None
     message = f"{site.key}\x00{visitor_id}".encode("utf-8")
-    return hmac.new(erasure_hmac_key(), message, hashlib.sha256).hexdigest()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
 def erase_visitor(*, site: Site, visitor_id: str) -> Erasure:

@@ -114,5 +114,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # and power loss (NORMAL in WAL mode survives a process kill but not power loss).
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # secure_delete: a deleted or rewritten row's bytes are zeroed in its page and freed pages
+    # are zeroed, so an erased value is not left in the database file (some SQLite builds,
+    # Debian's among them, turn it on by default; others do not). The WAL is emptied after an
+    # erasure or a purge (disk_erasure.truncate_wal).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()

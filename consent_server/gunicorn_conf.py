@@ -32,3 +32,20 @@ proc_name = "consent-server"
 # Gunicorn's runtime control socket sits at one fixed path per user: several servers on
 # one host (nodes, tests, benchmarks) would fight over it, and we do not use it.
 control_socket_disable = True
+
+
+def on_starting(server) -> None:
+    """Refuse to start without the signing key or the erasure secret, naming the command that makes them.
+
+    Runs in the master before it binds or forks: a server that starts anyway would answer
+    500 to erasures and hand out receipts whose proof never comes. gunicorn prints a
+    RuntimeError raised here as "Error: ..." and exits 1.
+    """
+    from consent_server import create_app
+    from consent_server.server_keys import missing_server_key
+
+    app = create_app()
+    with app.app_context():
+        missing = missing_server_key()
+    if missing is not None:
+        raise RuntimeError(f"consent-server cannot serve: {missing}")

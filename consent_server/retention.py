@@ -19,6 +19,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import delete, select, text
 
+from .disk_erasure import truncate_wal, vacuum_log_tables
 from .extensions import db
 from .ledger import heads, keys
 from .ledger.leaf import timestamp
@@ -120,3 +121,11 @@ def purge_command(dry_run: bool, site_key: str | None, days: int | None) -> None
         where = f" (up to batch {report.up_to_batch}, leaf {report.up_to_leaf})" if report.batches else ""
         click.echo(f"{site.key}: {verb} {report.batches} batches, {report.records} records, "
                    f"{report.erasures} erasure events older than {retention} days{where}")
+    if not dry_run:
+        # Erased values (and purged rows) leave the files too: the SQLite WAL is emptied; on
+        # PostgreSQL VACUUM removes the dead tuples that erasures and this purge left
+        # (docs/proofs.md, "Erased means gone from disk"). No transaction of ours may stay
+        # open meanwhile: on PostgreSQL its snapshot would keep those tuples alive.
+        db.session.close()
+        truncate_wal(db.engine)
+        vacuum_log_tables(db.engine)

@@ -250,7 +250,7 @@ def _loop(app: Flask, interval: float, stop: threading.Event) -> None:
                 seal_all(sweep=rounds % SWEEP_EVERY == 0)
             except SigningKeyMissing:
                 if not warned:  # once per worker, not every round
-                    log.warning("background sealer: no signing key; run `consent-server keys init`")
+                    log.warning("background sealer: no signing key; run `consent-server db upgrade`")
                     warned = True
             except Exception:  # noqa: BLE001 - the sealer must outlive one bad round; the next round retries
                 log.exception("background sealer round failed")

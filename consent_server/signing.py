@@ -12,7 +12,6 @@ old private key: a retired key can then never sign anything again.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -38,7 +37,9 @@ bp = Blueprint("signing_keys", __name__)
 
 
 class SigningKeyMissing(RuntimeError):
-    """No signing key is configured: run `consent-server keys init` or set CONSENT_SIGNING_KEY."""
+    """No usable signing key: run `consent-server db upgrade` (or `keys init`), or set CONSENT_SIGNING_KEY."""
+
+    code = "signing_key_missing"
 
 
 def key_path() -> Path:
@@ -67,7 +68,8 @@ def signing_key(*, required: bool = True) -> Ed25519PrivateKey | None:
         if key is not None:
             current_app.extensions[_CACHE] = key
     if key is None and required:
-        raise SigningKeyMissing("no signing key: run `consent-server keys init` or set CONSENT_SIGNING_KEY")
+        raise SigningKeyMissing("no signing key: run `consent-server db upgrade` (it creates one; so does "
+                                "`consent-server keys init`), or set CONSENT_SIGNING_KEY")
     return key
 
 
@@ -96,19 +98,18 @@ def published_keys() -> list[dict[str, Any]]:
     ]
 
 
-def erasure_hmac_key() -> bytes:
-    """Key of the visitor-id HMAC used by erasure, derived from the signing key with domain separation."""
-    seed = signing_key().private_bytes_raw()
-    return hashlib.sha256(b"consent-server/erasure-hmac/1\x00" + seed).digest()
-
-
 def write_private_key(path: Path, key: Ed25519PrivateKey) -> None:
     """Write a private key file with mode 0600 (atomically: temp file, then rename)."""
+    write_secret_file(path, ledger_keys.private_pem(key))
+
+
+def write_secret_file(path: Path, data: bytes) -> None:
+    """Write a secret to a file with mode 0600 (atomically: temp file, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(".tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(ledger_keys.private_pem(key))
+        fh.write(data)
     os.chmod(temp, 0o600)
     os.replace(temp, path)
 
@@ -138,18 +139,16 @@ def create_key_file() -> Ed25519PrivateKey:
 @keys_cli.command("init")
 @with_appcontext
 def keys_init() -> None:
-    """Create the signing key (instance/signing_key.pem, mode 0600) and publish its public key."""
+    """Create the signing key (instance/signing_key.pem) and the erasure secret (instance/erasure_key), mode 0600."""
+    from .server_keys import ensure_server_keys  # it builds on this module
+
     if current_app.config.get("CONSENT_SIGNING_KEY"):
-        key = signing_key()
+        signing_key()
         click.echo("CONSENT_SIGNING_KEY is set: using it, no file written")
     elif key_path().exists():
         raise click.ClickException(f"{key_path()} exists already; use `consent-server keys rotate` to replace it")
-    else:
-        key = create_key_file()
-        click.echo(f"wrote {key_path()} (mode 0600)")
-    row = register_key(key)
-    db.session.commit()
-    click.echo(f"signing key {row.key_id}")
+    for line in ensure_server_keys():
+        click.echo(line)
 
 
 @keys_cli.command("rotate")

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from consent_server import create_app
 from consent_server.extensions import db
+from consent_server.server_keys import ensure_server_keys
 from consent_server.sites import create_key, create_site
 from tests.builders import browser_client
 
@@ -167,6 +168,12 @@ def make_app(database_url, instance):
 
 
 @pytest.fixture
+def server_keys(app) -> None:
+    """The signing key and the erasure secret exist, as after `consent-server db upgrade`."""
+    ensure_server_keys()
+
+
+@pytest.fixture
 def client(app):
     """A browser on the shop's pages: every request carries `Origin: https://shop.example` unless it names another."""
     return browser_client(app, SITE_ORIGIN)
@@ -283,8 +290,23 @@ class LiveServer:
         self.stop(signal.SIGKILL)
 
 
-def make_live_server(database_url: str, instance: Path, *args: str, **env: str) -> LiveServer:
-    """A gunicorn for `database_url` (not started)."""
+KEY_SETTINGS = ("CONSENT_SIGNING_KEY", "CONSENT_ERASURE_KEY")
+
+
+def ensure_keys(database_url: str, instance: Path, **keys: str) -> None:
+    """Create the server's keys in `instance` where missing (and not given in `keys`), as `db upgrade` does."""
+    keyed = create_app({"CONSENT_DATABASE_URL": database_url, "CONSENT_INSTANCE_DIR": str(instance), **keys})
+    with keyed.app_context():
+        ensure_server_keys()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def make_live_server(database_url: str, instance: Path, *args: str, keys: bool = True, **env: str) -> LiveServer:
+    """A gunicorn for `database_url` (not started); with `keys`, the signing key and erasure secret exist."""
+    if keys:
+        # gunicorn refuses to start without them
+        ensure_keys(database_url, instance, **{name: env[name] for name in KEY_SETTINGS if name in env})
     port = free_port()
     environment = {
         **os.environ,

@@ -311,11 +311,14 @@ def test_an_insert_statement_sends_its_visitors_in_notices_of_at_most_8000_bytes
         f"{site.id} {visitor}" for visitor in visitors]
 
 
-def test_another_node_on_the_same_database_answers_the_latest_decision(live_server, database_url, tmp_path):
-    """Two gunicorn nodes share only the database: a decision on one replaces what the other kept."""
+def test_another_node_on_the_same_database_answers_the_latest_decision(live_server, database_url, instance, tmp_path):
+    """Two gunicorn nodes share only the database (and, as every cluster, the keys): a decision on one
+    replaces what the other kept."""
     elsewhere = tmp_path / "node-b"
     elsewhere.mkdir()
-    node_b = make_live_server(database_url, elsewhere, CONSENT_WORKERS="1").start()  # one worker: it keeps every read
+    node_b = make_live_server(database_url, elsewhere, CONSENT_WORKERS="1",  # one worker: it keeps every read
+                              CONSENT_SIGNING_KEY=str(instance / "signing_key.pem"),
+                              CONSENT_ERASURE_KEY=str(instance / "erasure_key")).start()
     visitor = "cache-visitor-node-01"
     state_b = f"{node_b.url}/api/v1/sites/demo/visitors/{visitor}/consent"
     try:

@@ -5,7 +5,7 @@ def test_healthz(client):
     assert client.get("/healthz").json == {"status": "ok"}
 
 
-def test_readyz_touches_the_database(client):
+def test_readyz_touches_the_database(client, server_keys):
     assert client.get("/readyz").json == {"status": "ok"}
 
 

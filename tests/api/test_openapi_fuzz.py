@@ -18,8 +18,11 @@ from consent_server.sites import create_key
 
 
 @pytest.fixture
-def api_schema(app, site):
-    """The spec as the app serves it, calling the app in-process (WSGI), with a real key of the site."""
+def api_schema(app, site, server_keys):
+    """The spec as the app serves it, calling the app in-process (WSGI), with a real key of the site.
+
+    The server's own keys exist, as they must for it to serve (`db upgrade` makes them).
+    """
     _, token = create_key(site=site, role="owner")
     db.session.commit()
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)

@@ -37,7 +37,7 @@ class Log:
         """Post ``n`` consents to site "shop"; returns their receipt ids."""
         receipts = []
         for _ in range(n):
-            response = self.client.post(URL, json=consent_body(page_url=f"{ORIGIN}/kassa?x=1", **body),
+            response = self.client.post(URL, json=consent_body(**{"page_url": f"{ORIGIN}/kassa?x=1", **body}),
                                         headers={"Origin": ORIGIN, "User-Agent": CHROME_UA})
             assert response.status_code == 201, response.get_json()
             receipts.append(response.get_json()["receipt_id"])
