@@ -32,7 +32,7 @@ def normalise_origin(url: str) -> str:
 
 def create_site(*, key: str, name: str, origins: list[str], language: str = "sv") -> Site:
     """Create a site with its origins and its first policy version (the default template)."""
-    if not SITE_KEY.match(key):
+    if not SITE_KEY.fullmatch(key):
         raise ApiError(422, "invalid_site_key", "Site keys are 2-63 characters of a-z, 0-9 and '-'.")
     if language not in ("sv", "en"):
         raise ApiError(422, "invalid_language", "Language must be 'sv' or 'en'.")

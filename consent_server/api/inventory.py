@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import PolicyVersion
 from ..policies import current_policy, replace_inventory
 from ..sites import get_site
-from .docs import error_responses
+from .docs import error_responses, refuse_deep_json
 from .schemas import StrictBoolean, StrictSchema
 
 blp = Blueprint(
@@ -27,6 +27,8 @@ INVENTORY_MAX_BYTES = 1024 * 1024
 @blp.before_request
 def allow_inventory_sized_bodies() -> None:
     request.max_content_length = INVENTORY_MAX_BYTES
+    # webargs parses the body with Python's recursive parser: refuse a deep one first.
+    refuse_deep_json(request.get_data(cache=True, as_text=True))
 
 
 class InventoryIn(StrictSchema):

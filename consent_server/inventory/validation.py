@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from jsonschema.validators import extend
 from referencing import Registry, Resource
+
+from ..patterns import schema_pattern
 
 # consent_server/schemas links to the public ../schemas, so a wheel ships the same files.
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -21,6 +24,10 @@ INVENTORY_SCHEMA = "inventory.schema.json"
 CONTENT_SCHEMA = "policy-content.schema.json"
 
 Errors = dict[str, list[str]]
+
+# JSON Schema patterns are ECMA-262, whose `$` is the end of the string; jsonschema applies them
+# with Python's re.search, whose `$` also matches before a final newline ("analytics\n").
+WholeStringValidator = extend(Draft202012Validator, {"pattern": schema_pattern})
 
 
 @cache
@@ -36,7 +43,7 @@ def _validator(name: str) -> Draft202012Validator:
         for schema in (load_schema(INVENTORY_SCHEMA), load_schema(CONTENT_SCHEMA))
     ]
     registry: Registry = Registry().with_resources(resources)
-    return Draft202012Validator(
+    return WholeStringValidator(
         load_schema(name),
         registry=registry,
         format_checker=Draft202012Validator.FORMAT_CHECKER,
