@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +14,10 @@ from .ledger.leaf import PERSONAL_FIELDS, timestamp
 from .models import Consent, PolicyVersion, Site
 from .models.seals import ConsentLeaf, Erasure, SealBatch
 from .signing import WELL_KNOWN
+
+# Receipt ids are made by consents.new_receipt_id (24 URL-safe characters); older ones are shorter.
+RECEIPT_ID = r"^[A-Za-z0-9_-]{8,64}$"
+_RECEIPT = re.compile(RECEIPT_ID)
 
 
 def _record(consent: Consent) -> dict[str, Any]:
@@ -60,7 +65,9 @@ def _proof(consent_id: int) -> dict[str, Any] | None:
 
 def receipt_document(receipt_id: str) -> dict[str, Any]:
     """The receipt JSON of ``GET /api/v1/receipts/<id>``; 404 for an unknown id."""
-    consent = db.session.scalar(select(Consent).where(Consent.receipt_id == receipt_id))
+    # Only a well-formed id is looked up (PostgreSQL refuses a NUL from a path's %00 with an error).
+    consent = (db.session.scalar(select(Consent).where(Consent.receipt_id == receipt_id))
+               if _RECEIPT.fullmatch(receipt_id) else None)
     if consent is None:
         raise ApiError(404, "unknown_receipt", "No receipt with this id.")
     site = db.session.get(Site, consent.site_id)

@@ -48,7 +48,9 @@ def create_site(*, key: str, name: str, origins: list[str], language: str = "sv"
 
 def get_site(key: str) -> Site:
     """The site with this key, or a 404 error."""
-    site = db.session.scalar(select(Site).where(Site.key == key))
+    # Only a well-formed key is looked up: a path's %00 would reach PostgreSQL as a NUL, which
+    # it refuses with an error (a 500) where SQLite finds nothing.
+    site = db.session.scalar(select(Site).where(Site.key == key)) if SITE_KEY.fullmatch(key) else None
     if site is None:
         raise ApiError(404, "unknown_site", f"No site {key!r}.")
     return site

@@ -13,6 +13,7 @@ from ..errors import ApiError
 from ..exports.visitor import VISITOR_FORMATS, owns_receipt, visitor_export
 from ..extensions import public_rate_limit
 from ..patterns import FullMatch
+from ..receipts import RECEIPT_ID
 from ..sites import get_site, site_info
 from .docs import error_responses
 from .exports import download
@@ -21,7 +22,6 @@ from .schemas import VISITOR_ID
 blp = Blueprint("visitor_export", __name__, url_prefix="/api/v1/sites",
                 description="A visitor's own records (access and portability).")
 _VISITOR = re.compile(VISITOR_ID)
-RECEIPT_ID = r"^[A-Za-z0-9_-]{8,64}$"
 
 
 class VisitorExportArgs(Schema):
