@@ -27,7 +27,12 @@ INVENTORY_MAX_BYTES = 1024 * 1024
 @blp.before_request
 def allow_inventory_sized_bodies() -> None:
     request.max_content_length = INVENTORY_MAX_BYTES
-    # webargs parses the body with Python's recursive parser: refuse a deep one first.
+
+
+@blp.before_request
+def refuse_deep_bodies() -> None:
+    # After the hook above (a blueprint's hooks run in order). webargs parses the body with
+    # Python's recursive parser, which a deep body would take past the recursion limit.
     refuse_deep_json(request.get_data(cache=True, as_text=True))
 
 
