@@ -15,18 +15,17 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from consent_server import create_app
 from consent_server.extensions import db
 from consent_server.models import ACTIONS
 from consent_server.sites import create_site
-from tests.conftest import PG_URL, SITE_ORIGIN, test_config
+from tests.conftest import PG_URL, SITE_ORIGIN
 
 URL = "/api/v1/sites/shop/consents"
 PURPOSES = ("necessary", "analytics", "ads", "youtube", "affiliate")
@@ -94,7 +93,8 @@ USER_AGENTS = st.none() | HEADER_TEXT | st.builds(
 
 @st.composite
 def consent_posts(draw: st.DrawFn) -> tuple[bytes, str, str | None]:
-    """(body, content type, user agent): a valid body with a few fields made strange, or no body at all."""
+    """(body, content type, user agent): a valid body with up to three fields made strange or left out and
+    perhaps unknown fields added; or, now and then, another JSON value or random bytes."""
     body: Any = {name: draw(strategy) for name, strategy in VALID.items()}
     for name in draw(st.sets(st.sampled_from(sorted(VALID)), max_size=3)):
         body[name] = draw(st.just(ABSENT) | NEAR[name] | JSON_VALUES | TEXT)
@@ -108,21 +108,16 @@ def consent_posts(draw: st.DrawFn) -> tuple[bytes, str, str | None]:
 
 
 @pytest.fixture
-def clients(request, sqlite_database_url, instance) -> Iterator[dict[str, FlaskClient]]:
+def clients(make_app, sqlite_database_url) -> dict[str, FlaskClient]:
     """A test client per database: a fresh SQLite file, and this run's PostgreSQL when there is one."""
-    urls = {"sqlite": sqlite_database_url}
+    apps = {"sqlite": make_app(CONSENT_DATABASE_URL=sqlite_database_url)}
     if PG_URL:
-        urls["postgresql"] = request.getfixturevalue("database_url")
-    apps = {name: create_app(test_config(url, instance)) for name, url in urls.items()}
+        apps["postgresql"] = make_app()  # on this test's database_url
     for app in apps.values():
         with app.app_context():
             create_site(key="shop", name="Testbutiken", origins=[SITE_ORIGIN], language="sv")
             db.session.commit()
-    yield {name: app.test_client() for name, app in apps.items()}
-    for app in apps.values():
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    return {name: app.test_client() for name, app in apps.items()}
 
 
 def answer(client: FlaskClient, data: bytes, content_type: str, user_agent: str | None) -> tuple[int, str | None]:
