@@ -90,7 +90,9 @@ class PrivateLogger(Logger):
             app_log.removeHandler(handler)
         self.app_handlers = list(self.error_log.handlers)
         for handler in self.app_handlers:
-            handler.addFilter(EscapeControls())
+            # A handler kept over a reload has its filter already: twice would double every backslash again.
+            if not any(isinstance(found, EscapeControls) for found in handler.filters):
+                handler.addFilter(EscapeControls())
             app_log.addHandler(handler)
 
     def atoms(self, resp: Any, req: Any, environ: dict, request_time: Any) -> dict:

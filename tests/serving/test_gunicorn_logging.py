@@ -89,3 +89,10 @@ def test_a_reload_keeps_one_address_filter_and_one_escape(deployed):
     logger.error_log.warning("Invalid request from ip=192.0.2.77: bad\n")
     assert lines_of(error_log)[-1].endswith("Invalid request from ip=192.0.2.0/24: bad\\n")
     assert logging.getLogger(APP_LOGGER).handlers == logger.app_handlers
+
+
+def test_a_handler_that_outlives_a_reload_escapes_once(deployed):
+    logger, error_log = deployed
+    logger.route_app_records()  # as a reload that kept its handlers (an operator's logging config)
+    logging.getLogger(f"{APP_LOGGER}.errors").warning("a\nb")
+    assert lines_of(error_log)[-1].endswith("[WARNING] a\\nb")
