@@ -103,7 +103,7 @@ def bench_backend(backend: Backend, workdir: Path, options: argparse.Namespace) 
         warm = dict(wrk, duration=options.warmup)
         runs = {
             "healthz": ("healthz.lua", f"{server.url}/healthz", []),
-            "post_consent": ("post_consent.lua", server.url, [SITE]),
+            "post_consent": ("post_consent.lua", server.url, [SITE, server.url]),  # as the site's browsers
             "get_state": ("get_state.lua", server.url, [SITE, str(visitors_file)]),
         }
         rows_before = count_consents(backend.url)

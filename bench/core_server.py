@@ -195,7 +195,7 @@ def seed_visitors(server: Server, count: int) -> list[str]:
         visitor = secrets.token_urlsafe(16)
         body = {"visitor_id": visitor, "policy_version": 1, "choices": {"analytics": True},
                 "action": "custom", "language": "sv"}
-        response = requests.post(url, json=body, timeout=30)
+        response = requests.post(url, json=body, headers={"Origin": server.url}, timeout=30)
         if response.status_code != 201:
             raise SystemExit(f"seeding failed: {response.status_code} {response.text}")
         return visitor

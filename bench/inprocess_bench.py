@@ -32,6 +32,7 @@ from core_server import SITE, Backend, bench_settings, postgres_backend, run_cli
 DEFAULT_PG = "postgresql+psycopg://root@127.0.0.1:5432/test"
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 SEEDED = 300
+ORIGIN = "http://127.0.0.1"  # the site's registered origin: every call comes as its browsers' (no recorder key)
 
 
 def prepare(backend: Backend, workdir: Path) -> dict[str, str]:
@@ -39,7 +40,7 @@ def prepare(backend: Backend, workdir: Path) -> dict[str, str]:
     settings = {**bench_settings(backend, workdir), "CONSENT_SEAL_INTERVAL": "0", "CONSENT_LOG_LEVEL": "WARNING"}
     env = {**os.environ, **settings}
     run_cli(env, "db", "upgrade")
-    run_cli(env, "site", "create", SITE, "--name", "Benchbutiken", "--origin", "http://127.0.0.1")
+    run_cli(env, "site", "create", SITE, "--name", "Benchbutiken", "--origin", ORIGIN)
     return settings
 
 
@@ -49,7 +50,8 @@ def wsgi_caller(app: Callable) -> Callable[..., tuple[str, bytes]]:
         environ: dict[str, Any] = {
             "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
             "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_USER_AGENT": USER_AGENT, "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+            "HTTP_USER_AGENT": USER_AGENT, "HTTP_ORIGIN": ORIGIN, "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
             "wsgi.errors": sys.stderr, "wsgi.version": (1, 0), "wsgi.multithread": True,
             "wsgi.multiprocess": True, "wsgi.run_once": False,
         }

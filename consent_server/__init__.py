@@ -37,7 +37,8 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     extensions.api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
-        "bearerAuth": {"type": "http", "scheme": "bearer", "description": "Owner or auditor API key"}}}})
+        "bearerAuth": {"type": "http", "scheme": "bearer",
+                       "description": "API key of the site: owner, auditor or recorder (each endpoint names its roles)"}}}})
     limiter.init_app(app)
     app.extensions["consent.geoip"] = CountryLookup(app.config["CONSENT_GEOIP_DB"])
 

@@ -13,7 +13,8 @@ from flask_migrate import upgrade
 
 from . import create_app
 from .extensions import db
-from .sites import clear_site_cache, create_key, create_site, get_site, revoke_key
+from .models import ROLES
+from .sites import create_key, create_site, get_site, revoke_key
 
 # "module:attribute" of further commands, added by the parts that own them.
 COMMANDS: list[str] = [
@@ -23,6 +24,7 @@ COMMANDS: list[str] = [
     "consent_server.verify_cli:verify_command",
     "consent_server.exports.cli:export_command",
     "consent_server.inventory.cli:inventory",
+    "consent_server.refusals_cli:refusals_command",
 ]
 
 DEMO_SITE = "demo"
@@ -66,7 +68,8 @@ def key() -> None:
 
 @key.command("create")
 @click.argument("site_key")
-@click.option("--role", type=click.Choice(["owner", "auditor"]), required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True,
+              help="owner (manage, read), auditor (read) or recorder (record consents from a server, nothing else).")
 @with_appcontext
 def key_create(site_key: str, role: str) -> None:
     """Create an API key; the token is printed once and only its hash is kept."""
@@ -112,7 +115,6 @@ def serve(bind: str | None, workers: int | None) -> None:
 def demo(bind: str, workers: int) -> None:
     """Migrate, make sure the demo site exists, and serve it."""
     upgrade(directory=current_app.extensions["migrate"].directory)
-    clear_site_cache()
     try:
         get_site(DEMO_SITE)
     except Exception:

@@ -34,6 +34,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "SEAL_BATCH": (4096, int),
     "LOG_LEVEL": ("INFO", str),
     "STATE_CACHE": (True, _flag),
+    "REFUSAL_FLUSH": (5.0, float),
 }
 
 

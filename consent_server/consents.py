@@ -42,8 +42,8 @@ def _latest_policy(column: Any) -> Any:
 
 # The visitor's latest decision and the site's current policy, in one round trip.
 _CURRENT_STATE = (
-    select(_CONSENTS.c.choices, _CONSENTS.c.action, _CONSENTS.c.policy_version, _CONSENTS.c.receipt_id,
-           _CONSENTS.c.recorded_at, _latest_policy(PolicyVersion.version).label("current_version"),
+    select(_CONSENTS.c.choices, _CONSENTS.c.action, _CONSENTS.c.policy_version, _CONSENTS.c.recorded_at,
+           _latest_policy(PolicyVersion.version).label("current_version"),
            _latest_policy(PolicyVersion.consent_floor).label("consent_floor"))
     .where(_CONSENTS.c.site_id == bindparam("site_id"), _CONSENTS.c.visitor_id == bindparam("visitor_id"))
     .order_by(_CONSENTS.c.id.desc())
@@ -135,7 +135,11 @@ def consent_committer(engine: Engine) -> GroupCommitter:
 
 
 def current_state(site_id: int, visitor_id: str) -> dict[str, Any]:
-    """The visitor's current choices, and whether the site's policy changed materially since."""
+    """The visitor's current choices, and whether the site's policy changed materially since.
+
+    Public (anyone who knows a visitor id may ask), so it carries no receipt id: a receipt id
+    with the visitor id opens the visitor's whole history (api/visitor_export.py).
+    """
     record = per_app("consent.state_read", lambda: state_reader(
         db.engine, cached=current_app.config["CONSENT_STATE_CACHE"]))(site_id, visitor_id)
     if record is None:
@@ -147,7 +151,6 @@ def current_state(site_id: int, visitor_id: str) -> dict[str, Any]:
         "policy_version": record["policy_version"],
         "current_policy_version": record["current_version"],
         "reconsent_required": record["policy_version"] < record["consent_floor"],
-        "receipt_id": record["receipt_id"],
         "recorded_at": record["recorded_at"],
     }
 

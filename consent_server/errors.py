@@ -72,14 +72,24 @@ def handle_api_error(error: ApiError) -> Response:
     return response
 
 
+def error_status(error: Exception) -> tuple[int, str]:
+    """The HTTP status and machine code the handlers answer `error` with."""
+    if isinstance(error, ApiError):
+        return error.status, error.code
+    if isinstance(error, HTTPException):
+        status = error.code or 500
+        return status, HTTP_CODES.get(status, "error")
+    return 500, "internal_error"
+
+
 def handle_http_exception(error: HTTPException) -> Response:
-    status = error.code or 500
+    status, code = error_status(error)
     data = getattr(error, "data", None) or {}
     errors = _flatten(data.get("messages", {})) if data else {}
     message = data.get("message") or error.description or error.name
     if status == 413:
         message = "Request body too large."
-    response = error_response(status, HTTP_CODES.get(status, "error"), str(message), errors)
+    response = error_response(status, code, str(message), errors)
     valid_methods = getattr(error, "valid_methods", None)
     if status == 405 and valid_methods:
         response.headers["Allow"] = ", ".join(valid_methods)

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, func, select
 
 from .canonical import content_hash
 from .errors import ApiError
-from .extensions import db
+from .extensions import db, per_app
 from .inventory import content_errors, diff_content, is_material, material_reasons
+from .lookup_cache import LookupCache
 from .models import PolicyVersion, Site
 
 
@@ -58,11 +58,15 @@ def get_policy(site_id: int, version: int) -> PolicyVersion | None:
     ).first()
 
 
-@lru_cache(maxsize=1024)
-def version_purposes(site_id: int, version: int) -> tuple[str, ...] | None:
-    """Purposes of one version, cached forever: published versions never change."""
-    policy = get_policy(site_id, version)
+def _load_purposes(key: tuple[int, int]) -> tuple[str, ...] | None:
+    policy = get_policy(*key)
     return tuple(policy.purposes) if policy is not None else None
+
+
+def version_purposes(site_id: int, version: int) -> tuple[str, ...] | None:
+    """Purposes of one version, or None; the app keeps a found one for good (published versions never
+    change) and never a missing one (it may be published next)."""
+    return per_app("consent.version_purposes", lambda: LookupCache(_load_purposes))((site_id, version))
 
 
 def list_policies(site_id: int) -> list[PolicyVersion]:
@@ -70,6 +74,19 @@ def list_policies(site_id: int) -> list[PolicyVersion]:
     return list(db.session.scalars(
         select(PolicyVersion).where(PolicyVersion.site_id == site_id).order_by(PolicyVersion.version)
     ))
+
+
+# What a list of versions shows of each: everything but the content, which is read per version.
+SUMMARY_COLUMNS = (PolicyVersion.version, PolicyVersion.content_hash, PolicyVersion.created_at,
+                   PolicyVersion.material, PolicyVersion.consent_floor)
+
+
+def policy_summaries(site_id: int, offset: int, limit: int) -> tuple[int, list[Row]]:
+    """(how many versions the site has, the summaries of at most `limit` of them from `offset`, oldest first)."""
+    total = db.session.scalar(select(func.count()).select_from(PolicyVersion).where(PolicyVersion.site_id == site_id))
+    rows = db.session.execute(select(*SUMMARY_COLUMNS).where(PolicyVersion.site_id == site_id)
+                              .order_by(PolicyVersion.version).offset(offset).limit(limit)).all()
+    return total or 0, list(rows)
 
 
 def require_policy(site_id: int, version: int) -> PolicyVersion:

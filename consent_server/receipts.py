@@ -1,26 +1,62 @@
-"""A receipt: one consent record, the full policy version it was given under, and its proof (domain layer)."""
+"""A receipt: one consent record, the full policy version it was given under, and its proof (domain layer).
+
+A receipt is public: whoever holds its id reads it (a printed receipt, a shared link). So it
+shows that one decision and nothing that opens anything else. The visitor id would (with a
+receipt id it downloads the visitor's whole history, and it lets anyone post decisions as
+that visitor), so the receipt names the visitor only by a keyed digest (`receipt_visitor`).
+The record's salt stays out too: with it and the other personal fields anyone could test
+guessed visitor ids against the sealed digest. The proof then checks the leaf through the
+sealed `personal_digest`, as for an erased record (ledger/receipt.py).
+"""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any
 
 from sqlalchemy import select
 
+from .erasure import visitor_hmac
 from .errors import ApiError
 from .extensions import db
 from .ledger import merkle
 from .ledger.leaf import PERSONAL_FIELDS, timestamp
 from .models import Consent, PolicyVersion, Site
 from .models.seals import ConsentLeaf, Erasure, SealBatch
-from .signing import WELL_KNOWN
+from .signing import WELL_KNOWN, SigningKeyMissing
+
+# Domain separation: this digest names a visitor on receipts and is never a stored visitor id.
+RECEIPT_VISITOR_TAG = b"consent-server/receipt-visitor/1\x00"
+SHOWN_PERSONAL_FIELDS = tuple(name for name in PERSONAL_FIELDS if name != "visitor_id")
 
 # Receipt ids are made by consents.new_receipt_id (24 URL-safe characters); older ones are shorter.
 RECEIPT_ID = r"^[A-Za-z0-9_-]{8,64}$"
 _RECEIPT = re.compile(RECEIPT_ID)
 
 
-def _record(consent: Consent) -> dict[str, Any]:
+def receipt_visitor(site: Site, stored_visitor_id: str, erased: bool) -> str | None:
+    """The keyed digest that names a record's visitor on its public receipt (64 hex); None without a server secret.
+
+    The digest is SHA-256 over the visitor's erasure pseudonym (erasure.visitor_hmac, an HMAC
+    keyed with the server's secret), so it is the same before and after an erasure, which
+    stores that pseudonym as the visitor id: an erased record's stored id is hashed once more
+    and never shown (with a receipt id it would open the erased records' listing).
+    """
+    try:
+        keyed = stored_visitor_id if erased else visitor_hmac(site, stored_visitor_id)
+    except SigningKeyMissing:  # no secret yet (`consent-server keys init` not run): name no one
+        return None
+    return hashlib.sha256(RECEIPT_VISITOR_TAG + keyed.encode("utf-8")).hexdigest()
+
+
+def is_erased(consent: Consent) -> bool:
+    """Whether the record's visitor was erased (its visitor id is then the erasure's pseudonym)."""
+    stmt = select(Erasure.id).where(Erasure.site_id == consent.site_id, Erasure.visitor_hmac == consent.visitor_id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def _record(consent: Consent, site: Site, erased: bool) -> dict[str, Any]:
     record = {
         "receipt_id": consent.receipt_id,
         "recorded_at": timestamp(consent.recorded_at),
@@ -31,7 +67,8 @@ def _record(consent: Consent) -> dict[str, Any]:
         "gpc": bool(consent.gpc),
         "client_ts": timestamp(consent.client_ts),
     }
-    record.update({name: getattr(consent, name) for name in PERSONAL_FIELDS})
+    record["visitor_pseudonym"] = receipt_visitor(site, consent.visitor_id, erased)
+    record.update({name: getattr(consent, name) for name in SHOWN_PERSONAL_FIELDS})
     return record
 
 
@@ -54,7 +91,7 @@ def _proof(consent_id: int) -> dict[str, Any] | None:
     return {
         "leaf_index": leaf.leaf_index,
         "leaf_hash": leaf.leaf_hash,
-        "salt": leaf.salt,
+        "salt": None,  # never public: see the module's docstring
         "personal_digest": leaf.personal_digest,
         "inclusion_proof": [h.hex() for h in path],
         "tree_head": head,
@@ -64,7 +101,7 @@ def _proof(consent_id: int) -> dict[str, Any] | None:
 
 
 def receipt_document(receipt_id: str) -> dict[str, Any]:
-    """The receipt JSON of ``GET /api/v1/receipts/<id>``; 404 for an unknown id."""
+    """The public receipt JSON of ``GET /api/v1/receipts/<id>``; 404 for an unknown id."""
     # Only a well-formed id is looked up (PostgreSQL refuses a NUL from a path's %00 with an error).
     consent = (db.session.scalar(select(Consent).where(Consent.receipt_id == receipt_id))
                if _RECEIPT.fullmatch(receipt_id) else None)
@@ -73,10 +110,12 @@ def receipt_document(receipt_id: str) -> dict[str, Any]:
     site = db.session.get(Site, consent.site_id)
     policy = db.session.scalar(select(PolicyVersion).where(
         PolicyVersion.site_id == consent.site_id, PolicyVersion.version == consent.policy_version))
+    erased = is_erased(consent)
     return {
         "site": site.key,
         "site_name": site.name,
-        "record": _record(consent),
+        "erased": erased,
+        "record": _record(consent, site, erased),
         "policy": {
             "version": policy.version,
             "content_hash": policy.content_hash,

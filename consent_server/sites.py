@@ -1,20 +1,22 @@
-"""Sites, their origins and API keys (domain layer); a fast cached lookup for the request path."""
+"""Sites, their origins and API keys (domain layer); a fast kept lookup for the request path."""
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
-import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from .errors import ApiError
-from .extensions import db
-from .models import ApiKey, Site, SiteOrigin
+from .extensions import db, per_app
+from .lookup_cache import kept_until_changed
+from .models import ROLES, ApiKey, Site, SiteOrigin
 from .models.types import utcnow
 from .policies import default_content, publish_policy
+from .state_cache import mark_changed
 
 SITE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 TOKEN_PREFIX = "cs_"
@@ -46,13 +48,22 @@ def create_site(*, key: str, name: str, origins: list[str], language: str = "sv"
     return site
 
 
-def get_site(key: str) -> Site:
-    """The site with this key, or a 404 error."""
+def _unknown_site(key: str) -> ApiError:
+    return ApiError(404, "unknown_site", f"No site {key!r}.")
+
+
+def find_site(key: str) -> Site | None:
+    """The site with this key, or None."""
     # Only a well-formed key is looked up: a path's %00 would reach PostgreSQL as a NUL, which
     # it refuses with an error (a 500) where SQLite finds nothing.
-    site = db.session.scalar(select(Site).where(Site.key == key)) if SITE_KEY.fullmatch(key) else None
+    return db.session.scalar(select(Site).where(Site.key == key)) if SITE_KEY.fullmatch(key) else None
+
+
+def get_site(key: str) -> Site:
+    """The site with this key, or a 404 error."""
+    site = find_site(key)
     if site is None:
-        raise ApiError(404, "unknown_site", f"No site {key!r}.")
+        raise _unknown_site(key)
     return site
 
 
@@ -63,8 +74,8 @@ def hash_token(token: str) -> str:
 
 def create_key(*, site: Site, role: str) -> tuple[ApiKey, str]:
     """Create an API key; returns the row and the token, which is shown once and never stored."""
-    if role not in ("owner", "auditor"):
-        raise ApiError(422, "invalid_role", "Role must be 'owner' or 'auditor'.")
+    if role not in ROLES:
+        raise ApiError(422, "invalid_role", f"Role must be one of: {', '.join(ROLES)}.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(site_id=site.id, role=role, token_hash=hash_token(token), prefix=token[:10])
     db.session.add(key)
@@ -92,22 +103,27 @@ class SiteInfo:
     origins: frozenset[str]
 
 
-_CACHE: dict[str, tuple[float, SiteInfo]] = {}
-CACHE_SECONDS = 5.0
+def _load_site_info(key: str) -> SiteInfo | None:
+    site = find_site(key)
+    if site is None:
+        return None
+    return SiteInfo(site.id, site.key, site.default_language, frozenset(o.origin for o in site.origins))
 
 
 def site_info(key: str) -> SiteInfo:
-    """Cached site lookup for hot endpoints; a change of origins shows within CACHE_SECONDS on every node."""
-    now = time.monotonic()
-    hit = _CACHE.get(key)
-    if hit is not None and now - hit[0] < CACHE_SECONDS:
-        return hit[1]
-    site = get_site(key)
-    info = SiteInfo(site.id, site.key, site.default_language, frozenset(o.origin for o in site.origins))
-    _CACHE[key] = (now, info)
+    """The site's facts for hot endpoints, or a 404 error; kept by each worker until a site changes (lookup_cache.py)."""
+    info = per_app("consent.site_info", lambda: kept_until_changed(_load_site_info, db.engine))(key)
+    if info is None:
+        raise _unknown_site(key)
     return info
 
 
-def clear_site_cache() -> None:
-    """Forget cached site lookups (tests and CLI changes in the same process)."""
-    _CACHE.clear()
+def sites_changed(session: Session | None = None) -> None:
+    """Call in any transaction that changes a site or its origins other than by the ORM: on commit,
+    every worker of every node forgets the site lookups it kept.
+
+    ORM writes of sites and origins (create_site, a changed Site or SiteOrigin) call it by
+    themselves (state_cache.WATCHED); on PostgreSQL the triggers of migration 0008 also cover
+    SQL run by hand.
+    """
+    mark_changed(session if session is not None else db.session)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,9 @@ REQUIRED_PURPOSE = "necessary"
 SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029]")
 _HEADER = re.compile(r"src sha256:([0-9a-f]{64})")
+# Stands for the public base URL in a rendering kept for every Host (api/snippet.py fills it in per
+# request, body_template.py); random per process, so no policy text can contain it.
+BASE_URL_SLOT = f"cs-base-url-{secrets.token_hex(16)}"
 
 
 @lru_cache(maxsize=1)
@@ -87,9 +91,9 @@ def render_snippet(config: dict[str, Any]) -> bytes:
     return built_snippet().replace(SLOT, script_json(config), 1).encode("utf-8")
 
 
-def etag_for(body: bytes) -> str:
-    """A strong validator for a served body: any change of configuration or code changes it."""
-    return hashlib.sha256(body).hexdigest()[:32]
+def base_url_text(base_url: str) -> bytes:
+    """The base URL as build_config writes it into the JSON of a script, for BASE_URL_SLOT."""
+    return script_json(base_url.rstrip("/"))[1:-1].encode("utf-8")
 
 
 def source_hash(js_dir: Path) -> str:

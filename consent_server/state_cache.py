@@ -10,8 +10,11 @@ process that opens it (workers, CLI commands): one slot per bucket of (site, vis
 one global slot. After a commit, and before its request is answered:
 
 - the consent committer gives the buckets of the rows it wrote a new stamp;
-- any session commit that wrote consents or policy versions (erasure, retention purge,
-  policy publish, ...) gives the global slot one.
+- any session commit that wrote consents, policy versions, sites or their origins (erasure,
+  retention purge, policy publish, a new site or origin, ...) gives the global slot one.
+
+The global slot also guards the per-app lookups of sites (lookup_cache.py): a site or its
+origins changed in any process moves it, so every worker forgets what it kept.
 
 A read takes both stamps before it asks the database and files its answer under them; a
 later read reuses that answer only if both stamps are unchanged. A commit that lands after
@@ -37,7 +40,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState, Session, object_session
 
-from .models import Consent, PolicyVersion
+from .models import Consent, PolicyVersion, Site, SiteOrigin
 from .thread_connections import beside_sqlite_file
 
 # Buckets of (site, visitor). A commit makes the kept answers of its visitors' buckets stale,
@@ -50,8 +53,8 @@ _STAMP_BYTES = 8
 MAX_AGE = 30.0
 # About 830 bytes each: at most ~17 MB per worker. More visitors than this within MAX_AGE only cost misses.
 MAX_ENTRIES = 20_000
-# The tables a current state is read from.
-WATCHED = (Consent, PolicyVersion)
+# The tables a current state is read from, and those the per-app site lookups are (lookup_cache.py).
+WATCHED = (Consent, PolicyVersion, Site, SiteOrigin)
 WATCHED_TABLES = frozenset(model.__table__.name for model in WATCHED)
 _CHANGED = "consent.state_changed"
 
@@ -213,14 +216,23 @@ def _note_statement(state: ORMExecuteState) -> None:
     if state.is_update or state.is_delete or state.is_insert:
         table = getattr(state.statement, "table", None)
         if getattr(table, "name", None) in WATCHED_TABLES:
-            state.session.info[_CHANGED] = True
+            mark_changed(state.session)
+
+
+def mark_changed(session: Session) -> None:
+    """Make the session's next commit move the global stamp: every worker's kept states and site lookups go stale.
+
+    ORM writes of the watched tables call it by themselves; call it for any other change of
+    what those caches hold (SQL text through the session). Forgotten on rollback.
+    """
+    session.info[_CHANGED] = True
 
 
 def _note_row(_mapper: Any, _connection: Any, target: Any) -> None:
-    # A watched object inserted, updated or deleted by a flush (a new policy version).
+    # A watched object inserted, updated or deleted by a flush (a new policy version, a site's origin).
     session = object_session(target)
     if session is not None:
-        session.info[_CHANGED] = True
+        mark_changed(session)
 
 
 for _model in WATCHED:

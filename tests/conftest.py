@@ -25,8 +25,8 @@ import sqlalchemy as sa
 
 from consent_server import create_app
 from consent_server.extensions import db
-from consent_server.policies import version_purposes
-from consent_server.sites import clear_site_cache, create_key, create_site
+from consent_server.sites import create_key, create_site
+from tests.builders import browser_client
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("CONSENT_TEST_DATABASE_URL")
@@ -88,10 +88,19 @@ def _sqlite_copy(template_url: str, folder: Path) -> str:
 
 
 @pytest.fixture
+def blank_database_url(tmp_path) -> Iterator[str]:
+    """An empty, unmigrated database of this run's kind, for migration tests (dropped afterwards on PostgreSQL)."""
+    if PG_URL:
+        url, name = _pg_private_database(PG_URL)
+        yield url
+        _pg_drop(PG_URL, name)
+    else:
+        yield f"sqlite:///{tmp_path / 'blank.db'}"
+
+
+@pytest.fixture
 def database_url(migrated_database, tmp_path) -> Iterator[str]:
-    """A database in its freshly migrated state, for this test only."""
-    clear_site_cache()
-    version_purposes.cache_clear()
+    """A database in its freshly migrated state, for this test only (every app keeps its own lookups)."""
     if PG_URL:
         yield migrated_database
         _pg_truncate(migrated_database)
@@ -132,6 +141,8 @@ def test_config(database_url: str, instance: Path, **extra) -> dict:
         "CONSENT_DATABASE_URL": database_url,
         "CONSENT_INSTANCE_DIR": str(instance),
         "CONSENT_RATELIMIT": "100000 per minute",
+        # Refusal counts written at once: a test reads them right after the request.
+        "CONSENT_REFUSAL_FLUSH": 0,
         **extra,
     }
 
@@ -175,6 +186,13 @@ def make_app(database_url, instance):
 
 @pytest.fixture
 def client(app):
+    """A browser on the shop's pages: every request carries `Origin: https://shop.example` unless it names another."""
+    return browser_client(app, SITE_ORIGIN)
+
+
+@pytest.fixture
+def server_client(app):
+    """A caller that sends no Origin: a server, a script, curl."""
     return app.test_client()
 
 
@@ -218,6 +236,16 @@ def auditor_key(site) -> str:
 @pytest.fixture
 def other_owner_key(other_site) -> str:
     return _token(other_site, "owner")
+
+
+@pytest.fixture
+def recorder_key(site) -> str:
+    return _token(site, "recorder")
+
+
+@pytest.fixture
+def other_recorder_key(other_site) -> str:
+    return _token(other_site, "recorder")
 
 
 def free_port() -> int:

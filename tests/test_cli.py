@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import select
 
 from consent_server.cli import cli
@@ -43,3 +44,50 @@ def test_db_upgrade_from_scratch(tmp_path):
     subprocess.run([*command, "db", "upgrade"], env=env, check=True, capture_output=True)
     out = subprocess.run([*command, "db", "current"], env=env, check=True, capture_output=True, text=True)
     assert "(head)" in out.stdout
+
+
+def test_key_create_recorder_makes_a_key_that_records_without_origin(runner, app, site, server_client):
+    from tests.builders import consent_body, recorder_headers
+
+    result = runner.invoke(cli, ["key", "create", "shop", "--role", "recorder"])
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip().splitlines()[-1]
+    assert db.session.scalar(select(ApiKey.role)) == "recorder"
+    response = server_client.post("/api/v1/sites/shop/consents", json=consent_body(), headers=recorder_headers(token))
+    assert response.status_code == 201, response.json
+
+
+def test_the_recorder_role_migration_keeps_keys_and_refuses_unknown_roles(blank_database_url, tmp_path):
+    """0009_recorder_role widens the role check on SQLite (table rebuilt) and PostgreSQL, both ways."""
+    import sqlalchemy as sa
+    from flask_migrate import downgrade, upgrade
+
+    from consent_server import create_app
+
+    noon = "2026-12-05 12:00:00+00"
+    app = create_app({"CONSENT_DATABASE_URL": blank_database_url, "CONSENT_INSTANCE_DIR": str(tmp_path)})
+    key_row = ("INSERT INTO api_keys (site_id, role, token_hash, prefix, created_at) "
+               "VALUES (1, :role, :hash, 'cs_x', :now)")
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+
+        def insert(role: str, n: int) -> None:
+            with db.engine.begin() as connection:
+                connection.execute(sa.text(key_row), {"role": role, "hash": f"{n:064x}", "now": noon})
+
+        upgrade(directory=directory, revision="0008_cache_notify")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("INSERT INTO sites (key, name, default_language, created_at) "
+                                       "VALUES ('shop', 'Butik', 'sv', :now)"), {"now": noon})
+        insert("owner", 1)
+        upgrade(directory=directory, revision="0009_recorder_role")
+        insert("recorder", 2)
+        with db.engine.connect() as connection:
+            roles = connection.execute(sa.text("SELECT role FROM api_keys ORDER BY id")).scalars().all()
+        assert roles == ["owner", "recorder"]
+        with pytest.raises(sa.exc.IntegrityError):
+            insert("janitor", 3)
+        downgrade(directory=directory, revision="0008_cache_notify")  # recorder keys go with the role
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT role FROM api_keys")).scalars().all() == ["owner"]
+        db.engine.dispose()

@@ -1,5 +1,7 @@
 -- POST /api/v1/sites/{site}/consents with a fresh random visitor id per request.
--- Usage: wrk ... -s post_consent.lua URL -- SITE
+-- Usage: wrk ... -s post_consent.lua URL -- SITE ORIGIN
+-- ORIGIN is a registered origin of SITE: the POSTs come as the banner's browsers send them
+-- (without one the server asks for a recorder key).
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(here .. "report.lua")
 
@@ -11,10 +13,12 @@ local choices = {
 }
 local actions = {"accept_all", "reject_all", "custom"}
 local path
+local origin
 local counter = 0
 
 function init(args)
    path = "/api/v1/sites/" .. (args[1] or "bench") .. "/consents"
+   origin = args[2] or "http://127.0.0.1"
    -- Each wrk thread has its own Lua state: seed it differently.
    math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16))
 end
@@ -35,6 +39,6 @@ function request()
       '{"visitor_id": "%s", "policy_version": 1, "choices": %s, "action": "%s", "language": "sv", ' ..
       '"page_url": "https://shop.example/produkt/%d?utm_source=bench"}',
       visitor_id(), choices[kind], actions[kind], counter % 500)
-   return wrk.format("POST", path, {["Content-Type"] = "application/json",
+   return wrk.format("POST", path, {["Content-Type"] = "application/json", ["Origin"] = origin,
       ["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"}, body)
 end

@@ -17,6 +17,7 @@ BLUEPRINTS: list[str] = [
     ".visitor_export",
     ".receipts",
     ".erasure",
+    ".refusals",
 ]
 
 

@@ -6,9 +6,10 @@ after and teardown hooks, flask-limiter's app-wide check) cost more CPU than all
 view does (bench/RESULTS.md). This layer answers a POST to
 /api/v1/sites/<site>/consents whose body is plain `application/json` with a
 Content-Length within CONSENT_MAX_BODY_BYTES by calling the view's own function,
-`record_posted`, in an app context, and renders its refusals with the app's own error
-handlers: the answers are the view's. Anything else, a POST with a charset parameter
-or a chunked body included, goes to Flask unchanged.
+`record_posted`, in an app context, and answers its refusals as the view does
+(`refusal_answer`: counted, then rendered by the app's own error handlers): the answers
+are the view's. Anything else, a POST with a charset parameter or a chunked body
+included, goes to Flask unchanged.
 """
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from typing import Any, Callable, Iterable, Mapping
 
 from flask import Flask
 
-from ..errors import error_answer
 from ..sites import SITE_KEY
 from .consents import record_posted
+from .refusals import refusal_answer
 
 # Only well-formed site keys: the lane and Flask then see the same key (Flask decodes the path).
 CONSENTS_PATH = re.compile(rf"^/api/v1/sites/({SITE_KEY.pattern[1:-1]})/consents$")
@@ -54,6 +55,6 @@ class ConsentPostLane:
         with self.app.app_context():
             try:
                 response = record_posted(site, lambda: body, "utf-8", environ)
-            except Exception as error:  # answered as the app's error handlers answer it in Flask
-                response = error_answer(error)
+            except Exception as error:  # answered (and counted) as the view's error handler does
+                response = refusal_answer(site, error, environ)
             return response(environ, start_response)

@@ -25,6 +25,15 @@ INVENTORY_MAX_BYTES = 1024 * 1024
 
 
 @blp.before_request
+def authenticate_writes() -> None:
+    # Registered first, so it runs before anything reads the body: a PUT's body (up to
+    # INVENTORY_MAX_BYTES) is read and parsed only for the site's owner; anyone else is
+    # refused (401/403) without it being read. view_args is None when routing failed (404/405).
+    if request.method == "PUT" and request.view_args is not None:
+        require_key(get_site(request.view_args["site"]), ("owner",))
+
+
+@blp.before_request
 def allow_inventory_sized_bodies() -> None:
     request.max_content_length = INVENTORY_MAX_BYTES
 
@@ -87,8 +96,7 @@ class Inventory(MethodView):
     @error_responses(blp, 400, 401, 403, 404, 415, 422)
     def put(self, body: dict, site: str):
         """Replace the inventory (owner key); a new policy version only when the content changed."""
-        record = get_site(site)
-        require_key(record, ("owner",))
+        record = get_site(site)  # the owner's key was checked before the body was read (authenticate_writes)
         policy, changed = replace_inventory(
             site=record, inventory=body["inventory"], texts=body["texts"], material=body["material"]
         )

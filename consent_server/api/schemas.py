@@ -80,7 +80,6 @@ class ConsentIn(StrictSchema):
 class DecisionOut(Schema):
     """What every answer about one decision carries."""
 
-    receipt_id = fields.String(required=True)
     visitor_id = fields.String(required=True)
     policy_version = fields.Integer(required=True)
     choices = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
@@ -89,16 +88,20 @@ class DecisionOut(Schema):
 
 
 class ConsentOut(DecisionOut):
+    receipt_id = fields.String(required=True)
     site = fields.String(required=True)
 
 
 class StateOut(DecisionOut):
+    """The public state: no receipt id (with the visitor id it would open the visitor's history)."""
+
     site = fields.String(required=True)
     current_policy_version = fields.Integer(required=True)
     reconsent_required = fields.Boolean(required=True)
 
 
 class RecordOut(DecisionOut):
+    receipt_id = fields.String(required=True)
     language = fields.String(required=True)
     page_path = fields.String(allow_none=True)
     ip_truncated = fields.String(allow_none=True)

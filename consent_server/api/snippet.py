@@ -1,7 +1,6 @@
 """The banner snippet, GET /c/{site}.js, and its configuration as JSON, GET /api/v1/sites/{site}/config."""
 from __future__ import annotations
 
-import gzip
 from dataclasses import dataclass
 
 from flask import Response, current_app, request
@@ -9,63 +8,63 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from ..body_template import Body, BodyTemplate
+from ..extensions import per_app
+from ..lookup_cache import LookupCache
 from ..policies import current_version_facts, get_policy
 from ..sites import site_info
-from ..snippet import build_config, etag_for, render_snippet, script_json
+from ..snippet import BASE_URL_SLOT, base_url_text, build_config, render_snippet, script_json
 from .docs import error_responses
 
 blp = Blueprint("snippet", __name__, url_prefix="/", description="The banner snippet and its configuration.")
 
 JS_MIMETYPE = "text/javascript"
+# Renderings kept per app: one per (site, policy version, ...), so a few per site at most.
 CACHE_ENTRIES = 512
 
 
 @dataclass(frozen=True)
-class Body:
-    """One served body, its gzip form and their validators."""
-
-    plain: bytes
-    gzipped: bytes
-    etag: str
-
-    @classmethod
-    def of(cls, data: bytes) -> "Body":
-        return cls(data, gzip.compress(data, compresslevel=6, mtime=0), etag_for(data))
-
-
-@dataclass(frozen=True)
 class Rendered:
-    script: Body
-    config: Body
+    """A site's snippet and configuration at one policy version, with the base URL left as a slot."""
+
+    script: BodyTemplate
+    config: BodyTemplate
 
 
-# Published versions never change, so a rendering keyed by (site, version, content hash, ...) stays right;
-# the hot path is then one indexed query for the latest version number.
-_CACHE: dict[tuple, Rendered] = {}
+# (site id, site key, version, consent floor, content hash, default language, max age in days)
+RenderKey = tuple[int, str, int, int, str, str, int]
+
+
+def _render(key: RenderKey) -> Rendered:
+    site_id, site_key, version, floor, content_hash, language, max_age_days = key
+    served = build_config(
+        site_key=site_key, default_language=language, policy_version=version, policy_hash=content_hash,
+        consent_floor=floor, content=get_policy(site_id, version).content, base_url=BASE_URL_SLOT,
+        max_age_days=max_age_days,
+    )
+    slot = BASE_URL_SLOT.encode()
+    return Rendered(BodyTemplate(render_snippet(served), slot), BodyTemplate(script_json(served).encode("utf-8"), slot))
 
 
 def rendered(key: str) -> Rendered:
-    """The snippet and the configuration JSON of a site's current policy version (cached per version)."""
+    """The snippet and configuration templates of a site's current policy version.
+
+    Kept per app by everything they are made of; published versions never change, so a kept
+    rendering stays right, and the hot path is one indexed query for the latest version. The
+    base URL, which a client may vary through the Host header, is no part of the key: it is
+    filled in per request (`base_url_value`), so varied Hosts neither grow nor flush the cache.
+    """
     info = site_info(key)
     version, floor, content_hash = current_version_facts(info.id)
-    config = current_app.config
-    base_url = (config.get("CONSENT_PUBLIC_URL") or request.host_url).rstrip("/")
-    max_age_days = config["CONSENT_MAX_AGE_DAYS"]
-    cache_key = (info.key, version, floor, content_hash, info.default_language, base_url, max_age_days)
-    hit = _CACHE.get(cache_key)
-    if hit is not None:
-        return hit
-    policy = get_policy(info.id, version)
-    served = build_config(
-        site_key=info.key, default_language=info.default_language, policy_version=version,
-        policy_hash=content_hash, consent_floor=floor, content=policy.content,
-        base_url=base_url, max_age_days=max_age_days,
-    )
-    result = Rendered(Body.of(render_snippet(served)), Body.of(script_json(served).encode("utf-8")))
-    if len(_CACHE) >= CACHE_ENTRIES:
-        _CACHE.clear()
-    _CACHE[cache_key] = result
-    return result
+    render_key = (info.id, info.key, version, floor, content_hash, info.default_language,
+                  current_app.config["CONSENT_MAX_AGE_DAYS"])
+    renderings = per_app("consent.snippet_renderings", lambda: LookupCache(_render, max_entries=CACHE_ENTRIES))
+    return renderings(render_key)  # never None: the version was just read
+
+
+def base_url_value() -> bytes:
+    """This request's public base URL as it stands in the rendered JSON: CONSENT_PUBLIC_URL, else the Host's."""
+    return base_url_text(current_app.config.get("CONSENT_PUBLIC_URL") or request.host_url)
 
 
 def cache_control() -> str:
@@ -114,7 +113,7 @@ class Snippet(MethodView):
     @error_responses(blp, 404)
     def get(self, site: str):
         """The banner script for one site: paste it as the first script in <head>."""
-        return conditional(rendered(site).script, JS_MIMETYPE)
+        return conditional(rendered(site).script.body(base_url_value()), JS_MIMETYPE)
 
 
 @blp.route("/api/v1/sites/<site>/config")
@@ -124,4 +123,4 @@ class SiteConfig(MethodView):
     @error_responses(blp, 404)
     def get(self, site: str):
         """The site's banner configuration as JSON, for single-page apps and plugins."""
-        return conditional(rendered(site).config, "application/json")
+        return conditional(rendered(site).config.body(base_url_value()), "application/json")

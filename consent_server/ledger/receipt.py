@@ -14,9 +14,12 @@ from .leaf import PERSONAL_FIELDS, PUBLIC_FIELDS, canonical, consent_leaf, perso
 def verify_receipt(receipt: Mapping[str, Any], keyring: KeyRing) -> dict[str, Any]:
     """Verify the JSON of ``GET /api/v1/receipts/<id>`` against published keys; returns the signed tree head.
 
-    Raises VerificationError naming what does not hold. A redacted (erased)
-    record still verifies: its personal fields are gone and the proof carries
-    their sealed digest instead of the salt.
+    Raises VerificationError naming what does not hold. The leaf commits to the
+    personal fields only through their sealed digest, so a proof without the salt
+    still verifies the decision: the server's public receipts never carry the salt
+    (they show no visitor id, and the salt would let anyone test guessed ids), and
+    an erased record has none left. The personal fields are checked against the
+    digest only when the salt and every personal field are given.
     """
     record, policy, proof = receipt["record"], receipt["policy"], receipt.get("proof")
     rid = record["receipt_id"]

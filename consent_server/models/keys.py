@@ -1,4 +1,4 @@
-"""API keys of a site's owners and auditors; only a hash of the token is stored."""
+"""API keys of a site's owners, auditors and recorders; only a hash of the token is stored."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,12 +10,13 @@ from ..extensions import db
 from .sites import Site
 from .types import UTCDateTime, utcnow
 
-ROLES = ("owner", "auditor")
+# owner: manage and read; auditor: read; recorder: record consents from a server (no Origin), nothing else.
+ROLES = ("owner", "auditor", "recorder")
 
 
 class ApiKey(db.Model):
     __tablename__ = "api_keys"
-    __table_args__ = (CheckConstraint("role IN ('owner', 'auditor')", name="role"),)
+    __table_args__ = (CheckConstraint("role IN ('owner', 'auditor', 'recorder')", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)

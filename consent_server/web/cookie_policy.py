@@ -1,7 +1,7 @@
 """GET /sites/{site}/cookie-policy: the site's cookie policy as an accessible, printable HTML page.
 
 `?lang=sv|en` picks the language (default: the site's); `?fragment=1` returns the policy's body
-only, for the WordPress plugin's shortcode. The page is rendered from the current policy version,
+only, for the WordPress plugin's shortcode. The full page shows no banner (see `cookie_policy`). The page is rendered from the current policy version,
 so it always shows exactly what the banner's second layer shows.
 """
 from __future__ import annotations
@@ -107,7 +107,11 @@ def cookie_policy(site: str):
     fragment = request.args.get("fragment", "") in ("1", "true")
     template = "cookie_policy_body.html" if fragment else "cookie_policy.html"
     other = "en" if lang == "sv" else "sv"
-    html = render_template(template, site_key=record.key, other_lang=other,
+    # The full page is served from the consent server's own origin, so it carries no banner: a
+    # decision made there would be refused (that origin is not the site's) and its cookie would
+    # land in the consent server's cookie jar, not the site's. It says where choices are changed;
+    # the fragment, embedded in the site's own pages, keeps the button that opens the banner.
+    html = render_template(template, site_key=record.key, other_lang=other, embedded=fragment,
                            other_url=url_for(".cookie_policy", site=record.key, lang=other), **context)
     headers = {"Content-Language": lang, "Vary": "Accept-Language"}
     if fragment:

@@ -10,6 +10,7 @@ LABELS: dict[str, dict[str, str]] = {
                   "varför och hur länge de sparas. Allt utom det nödvändiga används bara om du har sagt ja, "
                   "och du kan ändra dig när som helst."),
         "change_settings": "Ändra dina kakinställningar",
+        "change_on_site": "Du ändrar dina val på {site}s sidor, med knappen eller länken Cookieinställningar.",
         "version": "Policyversion {version}, publicerad {date}.",
         "fingerprint": "Fingeravtryck (SHA-256)",
         "contents": "Innehåll",
@@ -48,8 +49,9 @@ LABELS: dict[str, dict[str, str]] = {
         "third_countries_intro": "Följande tjänster kan föra över uppgifter till länder utanför EU/EES:",
         "third_countries_none": "Inga tjänster för över uppgifter till länder utanför EU/EES.",
         "manage": "Så tar du bort kakor",
-        "manage_text": ("Du kan när som helst ändra dina val med knappen ovan. Du kan också ta bort kakor och "
-                        "lagrad data i webbläsarens inställningar; då visas frågan om samtycke igen."),
+        "manage_text": ("Du kan när som helst ändra dina val med knappen eller länken Cookieinställningar på "
+                        "webbplatsen. Du kan också ta bort kakor och lagrad data i webbläsarens inställningar; "
+                        "då visas frågan om samtycke igen."),
         "domain_own": "denna webbplats",
     },
     "en": {
@@ -58,6 +60,7 @@ LABELS: dict[str, dict[str, str]] = {
                   "and for how long they are kept. Everything except the necessary is used only if you said yes, "
                   "and you can change your mind at any time."),
         "change_settings": "Change your cookie settings",
+        "change_on_site": "You change your choices on the pages of {site}, with their Cookie settings button or link.",
         "version": "Policy version {version}, published {date}.",
         "fingerprint": "Fingerprint (SHA-256)",
         "contents": "Contents",
@@ -96,8 +99,9 @@ LABELS: dict[str, dict[str, str]] = {
         "third_countries_intro": "These services may transfer data to countries outside the EU/EEA:",
         "third_countries_none": "No service transfers data to countries outside the EU/EEA.",
         "manage": "How to remove cookies",
-        "manage_text": ("You can change your choices at any time with the button above. You can also delete cookies "
-                        "and stored data in your browser's settings; you will then be asked for consent again."),
+        "manage_text": ("You can change your choices at any time with the Cookie settings button or link on the "
+                        "website. You can also delete cookies and stored data in your browser's settings; you will "
+                        "then be asked for consent again."),
         "domain_own": "this website",
     },
 }

@@ -21,7 +21,7 @@ LABELS: dict[str, dict[str, str]] = {
         "unsealed": "Inte förseglad ännu: beviset visas inom några sekunder.",
         "verify": "Kontrollera själv: hämta kvittot som JSON och de publicerade nycklarna.",
         "erased": "Personuppgifterna i denna post har raderats på begäran.", "print": "Skriv ut med webbläsarens utskrift.",
-        "visitor": "Besökar-id",
+        "visitor": "Besökare (pseudonym)",
         "actions": "accept_all=Godkänn alla|reject_all=Neka alla|custom=Sparade val|withdraw=Återkallat|gpc=GPC-signal|placeholder=Platshållare",
     },
     "en": {
@@ -34,7 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
         "unsealed": "Not sealed yet: the proof appears within seconds.",
         "verify": "Check it yourself: download the receipt as JSON and the published keys.",
         "erased": "The personal data of this record was erased on request.", "print": "Print with your browser's print command.",
-        "visitor": "Visitor id",
+        "visitor": "Visitor (pseudonym)",
         "actions": "accept_all=Accept all|reject_all=Reject all|custom=Saved choices|withdraw=Withdrawn|gpc=GPC signal|placeholder=Placeholder",
     },
 }

@@ -82,6 +82,8 @@ export function createState(cfg, io) {
 
   return {
     has, choices, get, decide, receipt, visitor,
+    // A stored decision that no longer holds: the banner asks again and the bridges must stop speaking for it.
+    asksAgain: !!old && !fresh,
     current: () => cur,
     onChange: (fn) => listeners.push(fn),
   };

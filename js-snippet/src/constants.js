@@ -20,6 +20,7 @@ export const PENDING_MAX = 20;
 
 export const EVENT_CHANGE = 'consent:change';
 export const EVENT_WITHDRAW = 'consent:withdraw';
+export const EVENT_ERROR = 'consent:error';
 export const ATTR = 'data-consent';
 export const ATTR_OPEN = 'data-consent-open';
 

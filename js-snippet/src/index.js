@@ -1,5 +1,5 @@
 // Entry point: the served file runs this once, as the first script in <head>.
-import { ACTIONS, ATTR_OPEN, CONFIG_SLOT, GPC_DENIED, ORDER_TRACKING_PURPOSE } from './constants.js';
+import { ACTIONS, ATTR_OPEN, CONFIG_SLOT, EVENT_ERROR, GPC_DENIED, ORDER_TRACKING_PURPOSE } from './constants.js';
 import { addStyle, onReady } from './dom.js';
 import { gcmDefault, gcmUpdate } from './gcm.js';
 import { wpAnnounce, wpApply, wpDeclare, orderTracking } from './wp.js';
@@ -31,6 +31,13 @@ function main(cfg) {
     if (!wpApply(purposes, choices)) addEventListener('load', () => wpApply(purposes, state.choices()), { once: true });
   }
 
+  // A refused report (4xx) is final: the decision holds on this page but was not logged and has
+  // no receipt. Say so instead of keeping quiet, and do not queue it to be refused again.
+  function refused(refusal, body) {
+    console.warn('consent-server: decision not recorded (' + refusal.status + ' ' + refusal.code + ')');
+    d.dispatchEvent(new CustomEvent(EVENT_ERROR, { detail: Object.assign({ action: body.action }, refusal) }));
+  }
+
   const state = createState(cfg, {
     apply(choices, revoked) {
       gcmUpdate(purposes, choices);
@@ -40,7 +47,7 @@ function main(cfg) {
       if (revoked.length) ui.notice();
       ui.close();
     },
-    report: (body) => report(url, body, state.receipt),
+    report: (body) => report(url, body, state.receipt, refused),
   });
   const decide = (want, action) => state.decide(want, action, lang);
   const ui = createUI({
@@ -54,7 +61,7 @@ function main(cfg) {
     has: state.has, get: state.get, onChange: state.onChange, open: ui.prefs,
   };
   addStyle(css, nonce);
-  flush(url, state.receipt);
+  flush(url, state.receipt, refused);
 
   if (state.current()) gcmUpdate(purposes, state.choices());
   else {
@@ -75,7 +82,9 @@ function main(cfg) {
 
   onReady(() => {
     ready = true;
-    if (state.current()) bridges(state.choices());
+    // While the banner asks again, the WP Consent API's cookies still say what the old decision allowed:
+    // pass on "nothing but the required purposes" until the visitor decides. A first visit sets nothing.
+    if (state.current() || state.asksAgain) bridges(state.choices());
     wpAnnounce();
     blocker.start();
   });

@@ -2,11 +2,15 @@
 import { queue } from './store.js';
 
 /**
- * POST one report. Resolves to the receipt (or null for a 4xx the server will never accept);
- * rejects on network errors, 5xx and 429 so the caller can queue it.
+ * @typedef {{status:number, code:string}} Refusal  a 4xx answer: final, retrying would be refused again
+ */
+
+/**
+ * POST one report. Resolves to {receipt} on success or {refusal} for a 4xx the server will never
+ * accept; rejects on network errors, 5xx and 429 so the caller can queue it.
  * @param {string} url
  * @param {Object} body
- * @returns {Promise<?Object>}
+ * @returns {Promise<{receipt:?Object, refusal:?Refusal}>}
  */
 export function post(url, body) {
   return fetch(url, {
@@ -14,21 +18,30 @@ export function post(url, body) {
     headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
   }).then((r) => {
     if (r.status >= 500 || r.status === 429) throw new Error(String(r.status));
-    return r.ok ? r.json() : null;
+    return r.json().catch(() => ({})).then((data) => (r.ok
+      ? { receipt: data, refusal: null }
+      : { receipt: null, refusal: { status: r.status, code: String(data.code || 'refused') } }));
   });
 }
 
 /**
- * Send a report; queue it in localStorage when it fails.
+ * Send a report; queue it in localStorage when it fails, tell `onRefusal` when it is refused.
  * @param {string} url
  * @param {Object} body
  * @param {function(Object,Object):void} onReceipt  called with (receipt, body)
+ * @param {function(Refusal,Object):void} onRefusal  called with (refusal, body)
  */
-export function report(url, body, onReceipt) {
-  post(url, body).then((rec) => rec && onReceipt(rec, body), () => queue.add(body));
+export function report(url, body, onReceipt, onRefusal) {
+  post(url, body).then(
+    (res) => (res.refusal ? onRefusal(res.refusal, body) : onReceipt(res.receipt, body)),
+    () => queue.add(body),
+  );
 }
 
-/** Retry the reports queued on earlier page views. @param {string} url @param {function(Object,Object):void} onReceipt */
-export function flush(url, onReceipt) {
-  queue.take().forEach((body) => report(url, body, onReceipt));
+/**
+ * Retry the reports queued on earlier page views.
+ * @param {string} url @param {function(Object,Object):void} onReceipt @param {function(Refusal,Object):void} onRefusal
+ */
+export function flush(url, onReceipt, onRefusal) {
+  queue.take().forEach((body) => report(url, body, onReceipt, onRefusal));
 }

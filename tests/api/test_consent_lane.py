@@ -7,7 +7,7 @@ import pytest
 from flask import request
 
 from consent_server.api.consent_lane import plain_consent_post
-from tests.builders import consent_body
+from tests.builders import browser_client, consent_body
 from tests.conftest import SITE_ORIGIN
 
 URL = "/api/v1/sites/shop/consents"
@@ -46,34 +46,42 @@ def _comparable(response) -> tuple:
     return response.status_code, data, headers
 
 
+BROWSER = {"Origin": SITE_ORIGIN}
+RECORDER = {"Authorization": "Bearer {recorder}"}  # the test's recorder key goes in
+
 CASES = {
-    "recorded": (consent_body(), {}, URL),
-    "recorded with an origin": (consent_body(), {"Origin": SITE_ORIGIN}, URL),
-    "malformed JSON": ('{"visitor_id": ', {}, URL),
-    "not UTF-8": (b'{"visitor_id": "\xff"}', {}, URL),
-    "not an object": ("[1, 2]", {}, URL),
-    "bad fields": (consent_body(visitor_id="short", policy_version="1", surprise=1), {}, URL),
-    "control character": (consent_body(page_url="https://shop.example/\x00"), {}, URL),
-    "unknown purpose": (consent_body(choices={"tracking": True}), {}, URL),
-    "unknown policy version": (consent_body(policy_version=99), {}, URL),
-    "foreign origin": (consent_body(), {"Origin": "https://evil.example"}, URL),
-    "unknown site": (consent_body(), {}, "/api/v1/sites/nosuch/consents"),
+    "recorded with an origin": (consent_body(), BROWSER, URL, 201),
+    "recorded with a recorder key": (consent_body(), RECORDER, URL, 201),
+    "no origin and no key": (consent_body(), {}, URL, 401),
+    "no origin and an owner key": (consent_body(), {"Authorization": "Bearer {owner}"}, URL, 403),
+    "no origin and a bad key": ('{"visitor_id": ', {"Authorization": "Bearer cs_nonsense"}, URL, 401),
+    "malformed JSON": ('{"visitor_id": ', BROWSER, URL, 400),
+    "not UTF-8": (b'{"visitor_id": "\xff"}', BROWSER, URL, 400),
+    "not an object": ("[1, 2]", RECORDER, URL, 422),
+    "bad fields": (consent_body(visitor_id="short", policy_version="1", surprise=1), BROWSER, URL, 422),
+    "control character": (consent_body(page_url="https://shop.example/\x00"), BROWSER, URL, 422),
+    "unknown purpose": (consent_body(choices={"tracking": True}), BROWSER, URL, 422),
+    "unknown policy version": (consent_body(policy_version=99), BROWSER, URL, 422),
+    "foreign origin": (consent_body(), {"Origin": "https://evil.example"}, URL, 403),
+    "unknown site": (consent_body(), BROWSER, "/api/v1/sites/nosuch/consents", 404),
 }
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_the_lane_answers_as_the_view(client, site, dispatched, case):
-    body, headers, url = CASES[case]
-    lane = post(client, PLAIN, body, headers, url)
-    view = post(client, WITH_CHARSET, body, headers, url)
+def test_the_lane_answers_as_the_view(server_client, site, dispatched, recorder_key, owner_key, case):
+    body, headers, url, status = CASES[case]
+    headers = {name: value.format(recorder=recorder_key, owner=owner_key) for name, value in headers.items()}
+    lane = post(server_client, PLAIN, body, headers, url)
+    view = post(server_client, WITH_CHARSET, body, headers, url)
     assert len(dispatched) == 1  # only the second went through Flask
+    assert lane.status_code == status
     assert _comparable(lane) == _comparable(view)
 
 
 def test_lane_and_view_count_against_one_budget(make_app, site):
     limited = make_app(CONSENT_RATELIMIT="3 per minute")
     with limited.app_context():
-        client = limited.test_client()
+        client = browser_client(limited, SITE_ORIGIN)
         statuses = [post(client, kind, consent_body()).status_code for kind in (PLAIN, WITH_CHARSET, PLAIN, PLAIN)]
         refused = post(client, WITH_CHARSET, consent_body())
     assert statuses == [201, 201, 201, 429]
@@ -110,7 +118,9 @@ def test_which_requests_take_the_lane(overrides, expected):
 
 
 def test_a_database_failure_is_the_same_500_both_ways(make_app, instance, caplog):
-    broken = make_app(CONSENT_DATABASE_URL=f"sqlite:///{instance}/no-such-folder/consent.db")
+    # A folder where the database file should be: SQLite cannot open it (the stamp file beside it is fine).
+    (instance / "consent-folder.db").mkdir()
+    broken = make_app(CONSENT_DATABASE_URL=f"sqlite:///{instance}/consent-folder.db")
     client = broken.test_client()
     body = consent_body()
     url = "/api/v1/sites/nowhere/consents"  # a key no other test caches

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from consent_server.extensions import db
 from consent_server.models import Consent
-from tests.builders import CHROME_UA, consent_body, visitor_id
+from tests.builders import CHROME_UA, browser_client, consent_body, recorder_headers, visitor_id
 from tests.conftest import SITE_ORIGIN
 
 URL = "/api/v1/sites/shop/consents"
@@ -60,8 +60,51 @@ def test_spoofed_forwarded_for_is_ignored_without_trusted_proxies(client, site):
     assert db.session.scalar(select(Consent.ip_truncated)) == "127.0.0.0/24"
 
 
-def test_server_to_server_calls_without_origin_are_allowed(client, site):
-    assert client.post(URL, json=consent_body()).status_code == 201
+def test_a_server_with_a_recorder_key_records_without_origin(server_client, site, recorder_key):
+    response = server_client.post(URL, json=consent_body(), headers=recorder_headers(recorder_key))
+    assert response.status_code == 201
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert rows() == 1
+
+
+@pytest.mark.parametrize(("key", "status", "code"), [
+    (None, 401, "missing_api_key"),
+    ("cs_not-a-real-token", 401, "invalid_api_key"),
+    ("owner_key", 403, "wrong_role"),
+    ("auditor_key", 403, "wrong_role"),
+    ("other_recorder_key", 403, "wrong_site"),
+])
+def test_a_post_without_origin_needs_a_recorder_key_of_the_site(server_client, site, request, key, status, code):
+    token = request.getfixturevalue(key) if key and key.endswith("_key") else key
+    headers = recorder_headers(token) if token else {}
+    assert_error(server_client.post(URL, json=consent_body(action="withdraw"), headers=headers), status, code)
+
+
+def test_a_revoked_recorder_key_stops_recording(server_client, site, recorder_key):
+    from consent_server.models import ApiKey
+    from consent_server.sites import revoke_key
+
+    revoke_key(db.session.scalar(select(ApiKey.id).where(ApiKey.role == "recorder")))
+    db.session.commit()
+    assert_error(server_client.post(URL, json=consent_body(), headers=recorder_headers(recorder_key)), 401)
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("get", "/api/v1/sites/shop/consents"),
+    ("get", "/api/v1/sites/shop/visitors/{visitor}/history"),
+    ("get", "/api/v1/sites/shop/visitors/{visitor}/export"),
+    ("delete", "/api/v1/sites/shop/visitors/{visitor}"),
+    ("put", "/api/v1/sites/shop/inventory"),
+])
+def test_a_recorder_key_only_records(server_client, site, recorder_key, method, path):
+    visitor = visitor_id()
+    recorded = server_client.post(URL, json=consent_body(visitor_id=visitor), headers=recorder_headers(recorder_key))
+    assert recorded.status_code == 201
+    # The PUT gets a valid inventory (the current one): refused for the key, not for the body.
+    body = {"inventory": server_client.get(path).json["inventory"]} if method == "put" else None
+    response = getattr(server_client, method)(path.format(visitor=visitor), json=body,
+                                              headers=recorder_headers(recorder_key))
+    assert response.status_code == 403 and response.json["code"] == "wrong_role"
 
 
 def test_preflight_for_a_registered_origin(client, site):
@@ -176,7 +219,7 @@ def test_unicode_in_allowed_fields_is_kept(client, site):
 def test_too_many_requests_from_one_network_is_429(make_app, site):
     limited = make_app(CONSENT_RATELIMIT="3 per minute")
     with limited.app_context():
-        client = limited.test_client()
+        client = browser_client(limited, SITE_ORIGIN)
         statuses = [client.post(URL, json=consent_body(), environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code
                     for _ in range(4)]
         assert statuses == [201, 201, 201, 429]
@@ -199,7 +242,8 @@ def test_country_from_a_real_geoip_database(make_app, site, tmp_path):
     write_country_db(path)
     geo = make_app(CONSENT_GEOIP_DB=str(path))
     with geo.app_context():
-        response = geo.test_client().post(URL, json=consent_body(), environ_base={"REMOTE_ADDR": "81.2.69.160"})
+        response = browser_client(geo, SITE_ORIGIN).post(URL, json=consent_body(),
+                                                         environ_base={"REMOTE_ADDR": "81.2.69.160"})
         assert response.status_code == 201
         record = db.session.scalar(select(Consent))
         assert (record.country, record.ip_truncated) == ("GB", "81.2.69.0/24")
@@ -208,7 +252,7 @@ def test_country_from_a_real_geoip_database(make_app, site, tmp_path):
 def test_raw_user_agent_kept_only_when_asked(make_app, site):
     keeping = make_app(CONSENT_STORE_USER_AGENT=True)
     with keeping.app_context():
-        keeping.test_client().post(URL, json=consent_body(), headers={"User-Agent": CHROME_UA})
+        browser_client(keeping, SITE_ORIGIN).post(URL, json=consent_body(), headers={"User-Agent": CHROME_UA})
         assert db.session.scalar(select(Consent.user_agent)) == CHROME_UA
 
 
@@ -238,7 +282,8 @@ def test_the_budget_is_counted_in_redis_when_configured(make_app, site):
     statuses = []
     for node in (make_app(**shared), make_app(**shared), make_app(**shared)):
         with node.app_context():
-            response = node.test_client().post(URL, json=consent_body(), environ_base={"REMOTE_ADDR": network})
+            response = browser_client(node, SITE_ORIGIN).post(URL, json=consent_body(),
+                                                              environ_base={"REMOTE_ADDR": network})
             statuses.append(response.status_code)
     assert statuses == [201, 201, 429]
     truncated = network.rsplit(".", 1)[0] + ".0/24"

@@ -40,3 +40,14 @@ def test_wrong_method_is_json_405(client):
 def test_demo_page_explains_curl(client):
     page = client.get("/").get_data(as_text=True)
     assert "/c/demo.js" in page and "curl" in page
+
+
+def test_openapi_documents_who_may_record_a_decision(client):
+    spec = client.get("/api/openapi.json").json
+    post = spec["paths"]["/api/v1/sites/{site}/consents"]["post"]
+    assert post["security"] == [{}, {"bearerAuth": []}]  # a browser of the site's origins, or a recorder key
+    assert {"401", "403"} <= set(post["responses"])
+    assert "recorder" in post["description"] and "Origin" in post["description"]
+    assert "recorder" in spec["components"]["securitySchemes"]["bearerAuth"]["description"]
+    state = spec["components"]["schemas"]["StateOut"]["properties"]
+    assert "choices" in state and "receipt_id" not in state  # the public state opens no history

@@ -22,6 +22,7 @@ from .nginx_prefix import ROOT, NginxPrefix
 
 UNIT = ROOT / "deploy" / "consent-server.service"
 NGINX = shutil.which("nginx")
+SHOP = "https://shop.example"  # a registered origin of the site: the POSTs come as its browsers
 needs_nginx = pytest.mark.skipif(NGINX is None, reason="nginx is not installed (Debian package nginx)")
 
 HARDENING = ("NoNewPrivileges", "ProtectSystem", "ProtectHome", "PrivateTmp", "PrivateDevices",
@@ -92,7 +93,7 @@ class Through:
 def nginx_in_front(app, database_url, instance, tmp_path):
     """gunicorn with CONSENT_TRUSTED_PROXIES=1 behind the deploy nginx site; yields (Through, prefix)."""
     server = make_live_server(database_url, instance, CONSENT_TRUSTED_PROXIES="1")
-    create_site(key="demo", name="Demobutiken", origins=[server.url], language="sv")
+    create_site(key="demo", name="Demobutiken", origins=[server.url, SHOP], language="sv")
     db.session.commit()
     server.start()
     prefix = NginxPrefix(tmp_path / "nginx", https_port=free_port(), http_port=free_port(),
@@ -136,7 +137,7 @@ def logged_posts(access_log: Path, expected: int) -> tuple[str, list[str]]:
 @pytest.mark.slow
 def test_nginx_forwards_the_client_and_logs_only_its_network(nginx_in_front, database_url):
     through, prefix = nginx_in_front
-    spoofed = {"X-Forwarded-For": "203.0.113.9"}
+    spoofed = {"X-Forwarded-For": "203.0.113.9", "Origin": SHOP}
     v4, _, answer_v4 = through.request("POST", "/api/v1/sites/demo/consents?utm=x", body=consent_body(),
                                        headers=spoofed)
     v6, _, answer_v6 = through.request("POST", "/api/v1/sites/demo/consents", host="::1", source="::1",

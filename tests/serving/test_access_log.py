@@ -30,10 +30,10 @@ def start_server(database_url: str, instance: Path, trusted_proxies: int) -> tup
 def exercise(server: LiveServer, forwarded_for: str) -> str:
     """A recorded consent, a 422 and a malformed request line, all from CLIENT_SOURCE; the 201's receipt."""
     # A query string may carry anything, an address included: the access log prints the path only.
-    status, answer = post_from(server.port, f"{CONSENTS}?ref={CLIENT}", consent_body(),
-                               {"X-Forwarded-For": forwarded_for})
+    headers = {"X-Forwarded-For": forwarded_for, "Origin": server.url}  # a browser on the site's pages
+    status, answer = post_from(server.port, f"{CONSENTS}?ref={CLIENT}", consent_body(), headers)
     assert status == 201
-    bad, _ = post_from(server.port, CONSENTS, consent_body(visitor_id="short"), {"X-Forwarded-For": forwarded_for})
+    bad, _ = post_from(server.port, CONSENTS, consent_body(visitor_id="short"), headers)
     assert bad == 422
     # gunicorn itself logs rejected requests ("Invalid request from ip=...") to the error log.
     assert send_raw(server.port, b"NOT A REQUEST LINE\r\n\r\n").startswith(b"HTTP/1.1 400")

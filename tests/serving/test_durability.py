@@ -21,6 +21,7 @@ class Load:
 
     def __init__(self, url: str) -> None:
         self.url = f"{url}/api/v1/sites/demo/consents"
+        self.origin = url
         self.lock = threading.Lock()
         self.acknowledged: dict[str, str] = {}  # receipt_id -> visitor_id
         self.enough = threading.Event()
@@ -29,6 +30,7 @@ class Load:
 
     def run(self) -> None:
         session = requests.Session()
+        session.headers["Origin"] = self.origin  # a browser on the site's pages
         while True:
             body = consent_body()
             try:
@@ -78,6 +80,7 @@ def test_every_201_survives_kill_9_of_the_whole_server(app, database_url, instan
         receipt, visitor = next(iter(acknowledged.items()))
         state = requests.get(f"{restarted.url}/api/v1/sites/demo/visitors/{visitor}/consent", timeout=10)
         assert state.status_code == 200
-        assert state.json()["receipt_id"] == receipt
+        stored = requests.get(f"{restarted.url}/api/v1/receipts/{receipt}", timeout=10).json()
+        assert stored["record"]["receipt_id"] == receipt
     finally:
         restarted.stop()

@@ -1,12 +1,21 @@
 """In a real browser: the WP Consent API bridge and WooCommerce order attribution, against a stand-in."""
 from __future__ import annotations
 
+import copy
+import json
+import time
+from urllib.parse import quote
+
 import pytest
 
+from consent_server.extensions import db
+from consent_server.policies import current_policy, publish_policy
+from consent_server.sites import get_site
 from tests.snippet.conftest import click, open_prefs, switch, with_wp_standin
 
 pytestmark = pytest.mark.browser
 ALLOW_ALL = [["functional", "allow"], ["statistics", "allow"], ["marketing", "allow"]]
+DENY_ALL = [["functional", "allow"], ["statistics", "deny"], ["marketing", "deny"]]
 
 
 def wp_log(page) -> dict:
@@ -71,3 +80,38 @@ def test_without_the_wp_consent_api_only_type_and_event(visitor):
     visitor.wait_receipt()
     errors = [line for line in visitor.console if line.startswith("error") and "favicon" not in line]
     assert not [line for line in errors if "404" not in line]
+
+
+def publish_material_change(visitor) -> None:
+    """The owner publishes a material change: the stored decision no longer holds."""
+    site = get_site("demo")
+    content = copy.deepcopy(current_policy(site).content)
+    content["texts"]["sv"]["banner_title"] = "Vi har ändrat våra kakor"
+    publish_policy(site=site, content=content, material=True)
+    db.session.commit()
+
+
+def age_the_decision(visitor) -> None:
+    """The stored decision passes max_age_days (365 in the served config)."""
+    stored = visitor.cookie()
+    stored["t"] = int(time.time()) - 366 * 86400
+    visitor.context.add_cookies([{"name": "cs_consent", "value": quote(json.dumps(stored)), "url": visitor.base}])
+
+
+@pytest.mark.parametrize("expire", [publish_material_change, age_the_decision])
+def test_while_the_banner_asks_again_every_category_is_denied(visitor, expire):
+    with_wp_standin(visitor)
+    page = visitor.open("/")
+    click(page, "accept_all")
+    visitor.wait_receipt()
+    assert page.evaluate("wp_has_consent('marketing')") is True
+    expire(visitor)
+    page = visitor.open("/")
+    page.wait_for_selector(".cs-1")
+    page.wait_for_function("window.__wp && window.__wp.events.some(e => e[0] === 'type_defined')")
+    log = wp_log(page)
+    assert log["calls"] == DENY_ALL  # the old "allow" cookies no longer speak for the visitor
+    assert log["tracking"] == [False]
+    assert page.evaluate("wp_has_consent('marketing')") is False
+    assert page.evaluate("wp_has_consent('statistics')") is False
+    assert page.evaluate("window.ConsentServer.get()") is None

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import pytest
+import requests
 
 from consent_server.extensions import db
 from consent_server.policies import current_policy, publish_policy
-from consent_server.sites import clear_site_cache, create_site
+from consent_server.sites import create_key, create_site
 
+from tests.conftest import make_live_server
 from tests.wordpress import wp_harness as harness
 
 CHROMIUM = "/usr/bin/chromium"
@@ -78,18 +80,44 @@ class Shop:
         change(content)
         policy = publish_policy(site=self.site, content=content, material=True)
         db.session.commit()
-        clear_site_cache()
         return policy.version
+
+    def publish_through_api(self, change) -> int:
+        """As the site's owner would: PUT the inventory made by `change(inventory)`, marked material; its version."""
+        _, token = create_key(site=self.site, role="owner")
+        db.session.commit()
+        url = f"{self.server_url}/api/v1/sites/{self.site.key}/inventory"
+        inventory = requests.get(url, timeout=10).json()["inventory"]
+        change(inventory)
+        answer = requests.put(url, json={"inventory": inventory, "material": True},
+                              headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert answer.status_code == 200 and answer.json()["changed"] is True, answer.text
+        return answer.json()["policy_version"]
+
+
+def wire_shop(wordpress: harness.WordPress, server_url: str) -> Shop:
+    """Create site "wpshop" (origin = the WordPress URL) and point the plugin at the server."""
+    site = create_site(key=SITE_KEY, name="WordPress-butiken", origins=[wordpress.url], language="sv")
+    db.session.commit()
+    wordpress.ops(options={"consent_server_url": server_url, "consent_server_site": SITE_KEY},
+                  delete_options=["consent_server_script_map"])
+    return Shop(wp=wordpress, server_url=server_url, site=site)
 
 
 @pytest.fixture
 def shop(wordpress, live_server) -> Iterator[Shop]:
     """Site "wpshop" on a live consent server, origin = the WordPress URL; the plugin pointed at it."""
-    site = create_site(key=SITE_KEY, name="WordPress-butiken", origins=[wordpress.url], language="sv")
-    db.session.commit()
-    wordpress.ops(options={"consent_server_url": live_server.url, "consent_server_site": SITE_KEY},
-                  delete_options=["consent_server_script_map"])
-    yield Shop(wp=wordpress, server_url=live_server.url, site=site)
+    yield wire_shop(wordpress, live_server.url)
+
+
+@pytest.fixture
+def revalidating_shop(wordpress, app, database_url, instance) -> Iterator[Shop]:
+    """As `shop`, on a server with CONSENT_SNIPPET_MAX_AGE=0: browsers and the plugin revalidate the config every time."""
+    server = make_live_server(database_url, instance, CONSENT_SNIPPET_MAX_AGE="0")
+    shop = wire_shop(wordpress, server.url)
+    server.start()
+    yield shop
+    server.stop()
 
 
 @pytest.fixture(scope="package")  # only one sync Playwright may run at a time in a session

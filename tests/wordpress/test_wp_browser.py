@@ -5,6 +5,7 @@ filter answers WooCommerce) and with it (the stand-in, or the real plugin from W
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from urllib.parse import unquote, urlencode, urlsplit
@@ -206,6 +207,56 @@ def test_withdraw_after_accept_all(shop, lane, context):
         assert visit.js("window.__wcOrderTrackingCalls")[-1] is False
 
 
+def test_a_material_change_asks_again_and_php_agrees(revalidating_shop, lane, context):
+    shop = revalidating_shop  # CONSENT_SNIPPET_MAX_AGE=0: the banner and the plugin see the new version at once
+    visit = Visit(shop, context).open()
+    visit.decide("accept_all")
+    if lane == "with-wp-consent-api":
+        wait_for(lambda: visit.cookies().get("wp_consent_marketing") == "allow", "marketing allowed")
+    probe = visit.probe()
+    assert probe["has_consent"]["ads"] is True
+    if lane == "with-wp-consent-api":
+        assert probe["wp_has_consent"]["marketing"] is True
+
+    def rename(inventory):
+        section = next(s for s in inventory["sections"] if s["purpose"] == "ads")
+        section["services"][0]["name"] += " (new owner)"
+
+    assert shop.publish_through_api(rename) == 2
+    # What PHP answers on the reload's own request, while the browser still holds the old cookies.
+    probe = visit.probe()
+    assert probe["has_consent"] == {"necessary": True, "analytics": False, "ads": False, "youtube": False,
+                                    "affiliate": False}
+    assert probe["order_attribution_allowed"] is False
+    if lane == "with-wp-consent-api":
+        assert visit.cookies()["wp_consent_marketing"] == "allow"
+        assert probe["wp_has_consent"]["marketing"] is False and probe["wp_has_consent"]["statistics"] is False
+
+    visit.page.reload()
+    visit.page.locator(".cs-1").wait_for()  # the banner asks
+    assert visit.stored()["p"] == 1  # nothing decided yet
+    if lane == "with-wp-consent-api":
+        # While it asks, the banner sets the API's categories to deny: every consumer on the page stops.
+        wait_for(lambda: visit.cookies().get("wp_consent_marketing") == "deny", "marketing denied while asking")
+        assert visit.cookies()["wp_consent_statistics"] == "deny"
+        assert visit.js("wp_has_consent('marketing')") is False
+    elif not harness.USING_REAL_WOOCOMMERCE:
+        wait_for(lambda: not any(n in visit.cookies() for n in SBJS), "order attribution stopped while asking")
+        assert visit.js("window.__wcOrderTrackingCalls")[-1] is False
+    probe = visit.probe()
+    assert not any(probe["has_consent"][p] for p in PURPOSES)
+    assert probe["order_attribution_allowed"] is False
+    if lane == "with-wp-consent-api":
+        assert probe["wp_has_consent"]["marketing"] is False
+
+    visit.decide("accept_all")  # deciding again on the new version grants again, in PHP too
+    probe = visit.probe()
+    assert all(probe["has_consent"][p] for p in PURPOSES)
+    if lane == "with-wp-consent-api":
+        wait_for(lambda: visit.cookies().get("wp_consent_marketing") == "allow", "marketing allowed again")
+        assert visit.probe()["wp_has_consent"]["marketing"] is True
+
+
 def test_shortcode_shows_the_cookie_policy_and_follows_new_versions(shop, context):
     visit = Visit(shop, context).open("policy")
     body = visit.page.locator(".consent-server-cookie-policy")
@@ -220,10 +271,10 @@ def test_shortcode_shows_the_cookie_policy_and_follows_new_versions(shop, contex
     visit.open("policy")  # the configuration is still cached: the cached fragment is served
     assert "test-rename" not in visit.page.locator(".consent-server-cookie-policy").inner_text()
 
-    transients = shop.wp.ops(read_transients_like="consent_server_")["transients"]
-    config_keys = [k for k in transients if k.startswith("consent_server_config_")]
-    assert len(config_keys) == 1 and transients[config_keys[0]]["policy_version"] == 1
-    shop.wp.ops(delete_options=[f"_transient_{config_keys[0]}", f"_transient_timeout_{config_keys[0]}"])
+    # The plugin's cached copy of this server's configuration (earlier tests' servers left theirs).
+    config_key = "consent_server_config_" + hashlib.md5(f"{shop.server_url}|{shop.site.key}".encode()).hexdigest()
+    assert shop.wp.ops(read_transients_like=config_key)["transients"][config_key]["policy_version"] == 1
+    shop.wp.ops(delete_options=[f"_transient_{config_key}", f"_transient_timeout_{config_key}"])
     visit.open("policy")  # configuration expired: version 2 seen, fragment fetched again
     assert "test-rename" in visit.page.locator(".consent-server-cookie-policy").inner_text()
     policies = [v for k, v in shop.wp.ops(read_transients_like="consent_server_policy_")["transients"].items()]

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import json
+import time
 from urllib.parse import quote
 
 import pytest
 
+from consent_server.policies import default_content
+from consent_server.snippet import build_config
 from tests.wordpress import wp_harness as harness
 
 pytestmark = pytest.mark.slow
@@ -21,9 +24,25 @@ def call(wp, fn: str, *args, cookies: dict | None = None):
     return wp.run_php(harness.HERE / "php" / "call.php", CS_CALL=json.dumps(request))["result"]
 
 
-def cookie(choices: dict, policy: int = 1) -> str:
-    """A cs_consent value as PHP sees it in $_COOKIE (already URL-decoded once)."""
-    return json.dumps({"v": "visitor-1", "p": policy, "c": choices, "r": None, "t": 1763800000})
+ALL_GRANTED = {"necessary": 1, "analytics": 1, "ads": 1, "youtube": 1, "affiliate": 1}
+DAY = 86400
+NOW = 1_800_000_000
+
+
+def cookie(choices: dict, policy: int = 1, age: int = 60) -> str:
+    """A cs_consent value as PHP sees it in $_COOKIE (already URL-decoded once), decided `age` seconds ago."""
+    return json.dumps({"v": "visitor-1", "p": policy, "c": choices, "r": None, "t": int(time.time()) - age})
+
+
+def served_config(*, version: int = 3, floor: int = 2, max_age_days: int = 365) -> dict:
+    """The site configuration the server serves (its own builder, the default inventory)."""
+    return build_config(site_key="wpshop", default_language="sv", policy_version=version, policy_hash="0" * 64,
+                        consent_floor=floor, content=default_content(),
+                        base_url="http://consent.example", max_age_days=max_age_days)
+
+
+def state(policy: int = 2, choices: dict | None = None, decided: int = NOW - DAY) -> dict:
+    return {"v": "visitor-1", "p": policy, "c": ALL_GRANTED if choices is None else choices, "r": None, "t": decided}
 
 
 def test_oembed_youtube_becomes_placeholder(wordpress):
@@ -113,12 +132,102 @@ def test_malformed_cookie_means_no_decision(wordpress, raw):
     assert call(wordpress, "consent_server_parse_cookie", raw) is None
 
 
+def test_rule_inputs_come_from_the_served_config(wordpress):
+    rule = call(wordpress, "consent_server_consent_rule", served_config(version=3, floor=2, max_age_days=180))
+    assert (rule["version"], rule["floor"], rule["max_age_days"]) == (3, 2, 180)
+    assert rule["purposes"] == ["necessary", "analytics", "ads", "youtube", "affiliate"]
+    assert rule["categories"] == {"functional": ["necessary"], "statistics": ["analytics"],
+                                  "marketing": ["ads", "youtube", "affiliate"]}
+
+
+def test_rule_floor_falls_back_to_the_version_as_in_the_banner(wordpress):
+    config = served_config(version=3)
+    del config["consent_floor"]
+    assert call(wordpress, "consent_server_consent_rule", config)["floor"] == 3
+
+
+@pytest.mark.parametrize("config", [None, "x", {}, {"policy_version": 1}])
+def test_no_rule_without_a_config(wordpress, config):
+    assert call(wordpress, "consent_server_consent_rule", config) is None
+
+
+@pytest.mark.parametrize("stored, holds", [
+    (state(policy=2), True),  # the floor itself
+    (state(policy=3), True),  # the current version
+    (state(policy=1), False),  # before the latest material change
+    (state(policy=4), False),  # a version the server never served
+    (state(choices={k: v for k, v in ALL_GRANTED.items() if k != "youtube"}), False),  # a purpose it never saw
+    (state(decided=NOW - 364 * DAY), True),
+    (state(decided=NOW - 365 * DAY), False),  # max_age_days reached
+    (state(decided=NOW - 400 * DAY), False),
+    ({**state(), "p": "two"}, False),
+    ({k: v for k, v in state().items() if k != "t"}, False),
+    (None, False),
+])
+def test_decision_holds_as_the_banner_decides(wordpress, stored, holds):
+    rule = call(wordpress, "consent_server_consent_rule", served_config(version=3, floor=2))
+    assert call(wordpress, "consent_server_decision_holds", stored, rule, NOW) is holds
+
+
+def test_no_decision_holds_without_a_rule(wordpress):
+    assert call(wordpress, "consent_server_decision_holds", state(), None, NOW) is False
+
+
+@pytest.mark.parametrize("header, seconds", [
+    ("public, max-age=300, stale-while-revalidate=86400", 300),
+    ("public, no-cache", 0),
+    ("no-store", 0),
+    ("Max-Age=60", 60),
+    ("public", 120),
+    ("", 120),
+    ("public, s-maxage=30", 120),
+])
+def test_config_is_kept_as_long_as_the_server_says(wordpress, header, seconds):
+    assert call(wordpress, "consent_server_cache_seconds", header, 120) == seconds
+
+
 @pytest.mark.parametrize("purpose, expected", [
     ("necessary", True), ("analytics", True), ("ads", False), ("youtube", False), ("unknown", False),
 ])
-def test_has_consent_reads_the_cookie(wordpress, purpose, expected):
+def test_has_consent_reads_the_cookie(shop, purpose, expected):
     cookies = {"cs_consent": cookie({"necessary": 1, "analytics": 1, "ads": 0, "youtube": 0, "affiliate": 0})}
-    assert call(wordpress, "consent_server_has_consent", purpose, cookies=cookies) is expected
+    assert call(shop.wp, "consent_server_has_consent", purpose, cookies=cookies) is expected
+
+
+def test_has_consent_is_false_once_the_decision_is_older_than_max_age(shop):
+    cookies = {"cs_consent": cookie(ALL_GRANTED, age=365 * DAY + 60)}
+    assert call(shop.wp, "consent_server_has_consent", "analytics", cookies=cookies) is False
+    assert call(shop.wp, "consent_server_has_consent", "necessary", cookies=cookies) is True
+
+
+def test_has_consent_is_false_when_the_config_cannot_be_read(wordpress):
+    # Nothing listens on the URL: the banner cannot load either, so no decision is in force.
+    wordpress.ops(options={"consent_server_url": f"http://127.0.0.1:{harness.free_port()}",
+                           "consent_server_site": "wpshop"})
+    try:
+        cookies = {"cs_consent": cookie(ALL_GRANTED)}
+        assert call(wordpress, "consent_server_has_consent", "analytics", cookies=cookies) is False
+    finally:
+        wordpress.ops(delete_options=["consent_server_url", "consent_server_site"])
+
+
+@pytest.mark.parametrize("category, api_says, expected", [
+    ("statistics", True, True),
+    ("marketing", True, False),  # ads granted, but youtube and affiliate (also marketing) are not
+    ("marketing", False, False),
+    ("functional", True, True),
+    ("preferences", True, True),  # no purpose maps to it: the API's answer stands
+    ("preferences", False, False),
+])
+def test_wp_has_consent_never_answers_more_than_the_decision(shop, category, api_says, expected):
+    cookies = {"cs_consent": cookie({"necessary": 1, "analytics": 1, "ads": 1, "youtube": 0, "affiliate": 0})}
+    assert call(shop.wp, "consent_server_wp_has_consent", api_says, category, cookies=cookies) is expected
+
+
+def test_wp_has_consent_is_denied_while_the_banner_asks_again(shop):
+    cookies = {"cs_consent": cookie(ALL_GRANTED, age=400 * DAY)}
+    assert call(shop.wp, "consent_server_wp_has_consent", True, "statistics", cookies=cookies) is False
+    assert call(shop.wp, "consent_server_wp_has_consent", True, "functional", cookies=cookies) is True
 
 
 @pytest.mark.parametrize("purpose, expected", [("necessary", True), ("analytics", False)])

@@ -40,7 +40,7 @@ function consent_server_config_transient() {
  * GET a URL on the consent server.
  *
  * @param string $url Absolute URL.
- * @return array|WP_Error Array with 'status' and 'body'.
+ * @return array|WP_Error Array with 'status', 'body' and 'cache_control' (the header, '' when absent).
  */
 function consent_server_http_get( $url ) {
 	$response = wp_remote_get(
@@ -55,17 +55,36 @@ function consent_server_http_get( $url ) {
 		return $response;
 	}
 	return array(
-		'status' => (int) wp_remote_retrieve_response_code( $response ),
-		'body'   => (string) wp_remote_retrieve_body( $response ),
+		'status'        => (int) wp_remote_retrieve_response_code( $response ),
+		'body'          => (string) wp_remote_retrieve_body( $response ),
+		'cache_control' => (string) wp_remote_retrieve_header( $response, 'cache-control' ),
 	);
 }
 
 /**
- * Fetch the served site configuration from the server, uncached.
+ * Seconds a response may be kept, from its Cache-Control header: max-age, 0 for no-cache/no-store, else $default.
  *
- * @return array|WP_Error The decoded configuration.
+ * @param string $cache_control The header's value.
+ * @param int    $default       Seconds when the header says nothing about freshness.
+ * @return int
  */
-function consent_server_fetch_config() {
+function consent_server_cache_seconds( $cache_control, $default ) {
+	$header = strtolower( (string) $cache_control );
+	if ( preg_match( '/(?:^|,)\s*(?:no-cache|no-store)\s*(?:,|$)/', $header ) ) {
+		return 0;
+	}
+	if ( preg_match( '/(?:^|,)\s*max-age\s*=\s*"?(\d+)"?\s*(?:,|$)/', $header, $match ) ) {
+		return (int) $match[1];
+	}
+	return (int) $default;
+}
+
+/**
+ * Fetch the served site configuration from the server, uncached, with how long it may be kept.
+ *
+ * @return array|WP_Error Keys 'config' (decoded) and 'seconds' (from the server's Cache-Control).
+ */
+function consent_server_fetch_config_entry() {
 	if ( ! consent_server_is_configured() ) {
 		return new WP_Error( 'consent_server_unconfigured', __( 'Set the server URL and the site first.', 'consent-server' ) );
 	}
@@ -79,38 +98,62 @@ function consent_server_fetch_config() {
 		/* translators: %d: HTTP status code */
 		return new WP_Error( 'consent_server_bad_config', sprintf( __( 'The server answered HTTP %d without a site configuration.', 'consent-server' ), $result['status'] ) );
 	}
-	return $config;
+	return array(
+		'config'  => $config,
+		'seconds' => consent_server_cache_seconds( $result['cache_control'], 5 * MINUTE_IN_SECONDS ),
+	);
 }
 
 /**
- * The site configuration, cached in a transient for `consent_server_config_ttl` seconds.
+ * Fetch the served site configuration from the server, uncached.
  *
- * A TTL of 0 or less turns the cache off (every call asks the server).
+ * @return array|WP_Error The decoded configuration.
+ */
+function consent_server_fetch_config() {
+	$entry = consent_server_fetch_config_entry();
+	return is_wp_error( $entry ) ? $entry : $entry['config'];
+}
+
+/**
+ * The site configuration, kept as long as the server lets browsers keep the banner's copy.
+ *
+ * The server's Cache-Control (CONSENT_SNIPPET_MAX_AGE, 300 s by default) bounds how long a
+ * browser runs the banner with an old configuration, so keeping ours as long makes PHP see a
+ * new policy version (and its consent floor) within the same time as the banner does. The
+ * filter `consent_server_config_ttl` ($seconds) can change that; 0 or less keeps no copy
+ * beyond the current request. A server that fails is not asked again for a minute.
  *
  * @return array|WP_Error
  */
 function consent_server_config() {
-	$ttl = (int) apply_filters( 'consent_server_config_ttl', 5 * MINUTE_IN_SECONDS );
-	if ( $ttl > 0 ) {
-		$cached = get_transient( consent_server_config_transient() );
-		if ( is_array( $cached ) ) {
-			return $cached;
-		}
-		// A server that just failed is not asked again for a minute: pages must not wait on it each time.
-		$failed = get_transient( consent_server_config_transient() . '_failed' );
-		if ( is_string( $failed ) ) {
-			return new WP_Error( 'consent_server_unreachable', $failed );
-		}
+	static $memo = array(); // One fetch per page render, whatever the TTL.
+	$key = consent_server_config_transient();
+	if ( isset( $memo[ $key ] ) ) {
+		return $memo[ $key ];
 	}
-	$config = consent_server_fetch_config();
-	if ( $ttl > 0 ) {
-		if ( is_wp_error( $config ) ) {
-			set_transient( consent_server_config_transient() . '_failed', $config->get_error_message(), MINUTE_IN_SECONDS );
-		} else {
-			set_transient( consent_server_config_transient(), $config, $ttl );
-		}
+	$cached = get_transient( $key );
+	if ( is_array( $cached ) ) {
+		$memo[ $key ] = $cached;
+		return $cached;
 	}
-	return $config;
+	// A server that just failed is not asked again for a minute: pages must not wait on it each time.
+	$failed = get_transient( $key . '_failed' );
+	if ( is_string( $failed ) ) {
+		$memo[ $key ] = new WP_Error( 'consent_server_unreachable', $failed );
+		return $memo[ $key ];
+	}
+	$entry = consent_server_fetch_config_entry();
+	if ( is_wp_error( $entry ) ) {
+		set_transient( $key . '_failed', $entry->get_error_message(), MINUTE_IN_SECONDS );
+		$memo[ $key ] = $entry;
+		return $entry;
+	}
+	$ttl = (int) apply_filters( 'consent_server_config_ttl', $entry['seconds'] );
+	if ( $ttl > 0 ) {
+		set_transient( $key, $entry['config'], $ttl );
+	}
+	$memo[ $key ] = $entry['config'];
+	return $entry['config'];
 }
 
 /**
