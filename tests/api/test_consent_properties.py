@@ -1,8 +1,9 @@
 """Property: whatever a visitor sends to the consent POST, no answer is a 5xx, and SQLite and PostgreSQL agree.
 
 Hypothesis sends arbitrary JSON values and unicode (lone surrogates and controls included)
-in every field of the body, in the User-Agent, and as the whole body, through the lane in
-front of Flask (a bare application/json) and through Flask's view (with a charset).
+in every field of the body, in the User-Agent, and as the whole body, mostly from the site's
+own origin, through the lane in front of Flask (a bare application/json) and through Flask's
+view (with a charset).
 
 "Both databases agree" is checked side by side rather than against a prediction of each
 status: a prediction would be a second copy of the validation rules, and it is the
@@ -89,11 +90,13 @@ HEADER_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF, excl
 USER_AGENTS = st.none() | HEADER_TEXT | st.builds(
     "{}/{} {}".format, st.from_regex(r"[A-Za-z]{1,100}", fullmatch=True) | HEADER_TEXT,
     st.integers(min_value=0) | HEADER_TEXT, st.just("CFNetwork/1") | HEADER_TEXT)
+# Mostly a browser on the site's pages; now and then no Origin (401 without a key) or a foreign one.
+ORIGINS = st.sampled_from((SITE_ORIGIN, SITE_ORIGIN, SITE_ORIGIN, None, "https://evil.example"))
 
 
 @st.composite
-def consent_posts(draw: st.DrawFn) -> tuple[bytes, str, str | None]:
-    """(body, content type, user agent): a valid body with up to three fields made strange or left out and
+def consent_posts(draw: st.DrawFn) -> tuple[bytes, str, str | None, str | None]:
+    """(body, content type, user agent, origin): a valid body with up to three fields made strange or left out and
     perhaps unknown fields added; or, now and then, another JSON value or random bytes."""
     body: Any = {name: draw(strategy) for name, strategy in VALID.items()}
     for name in draw(st.sets(st.sampled_from(sorted(VALID)), max_size=3)):
@@ -104,7 +107,7 @@ def consent_posts(draw: st.DrawFn) -> tuple[bytes, str, str | None]:
     if raw == "json":
         body = draw(JSON_VALUES)
     data = draw(st.binary(max_size=64)) if raw == "bytes" else json.dumps(body).encode()
-    return data, draw(st.sampled_from(CONTENT_TYPES)), draw(USER_AGENTS)
+    return data, draw(st.sampled_from(CONTENT_TYPES)), draw(USER_AGENTS), draw(ORIGINS)
 
 
 @pytest.fixture
@@ -120,20 +123,21 @@ def clients(make_app, sqlite_database_url) -> dict[str, FlaskClient]:
     return {name: app.test_client() for name, app in apps.items()}
 
 
-def answer(client: FlaskClient, data: bytes, content_type: str, user_agent: str | None) -> tuple[int, str | None]:
+def answer(client: FlaskClient, data: bytes, content_type: str, user_agent: str | None,
+           origin: str | None) -> tuple[int, str | None]:
     """The status and the machine code (None for a 201) of one POST."""
-    headers = {"User-Agent": user_agent} if user_agent is not None else {}
+    headers = {name: value for name, value in (("User-Agent", user_agent), ("Origin", origin)) if value is not None}
     response = client.post(URL, data=data, content_type=content_type, headers=headers)
     return response.status_code, None if response.status_code == 201 else response.json["code"]
 
 
-def issue(**fields: Any) -> tuple[bytes, str, str | None]:
+def issue(**fields: Any) -> tuple[bytes, str, str | None, str | None]:
     """A request of issue #14, from a valid body with `fields` changed."""
     body = {"visitor_id": "visitorAAAAAAAAAAAAAAAA3", "policy_version": 1, "choices": {"analytics": True},
             "action": "custom", "language": "sv"}
     user_agent = fields.pop("user_agent", None)
     body.update(fields)
-    return json.dumps(body).encode(), "application/json", user_agent
+    return json.dumps(body).encode(), "application/json", user_agent, SITE_ORIGIN
 
 
 @settings(settings.get_profile("consent-post"))
@@ -146,7 +150,7 @@ def issue(**fields: Any) -> tuple[bytes, str, str | None]:
 @example(post=issue(visitor_id="v" * 64 + "\n"))
 @example(post=issue(user_agent="Foo/12345678901234567890 CFNetwork/1"))
 @example(post=issue(user_agent="F" * 100 + "/1.0 CFNetwork/1"))
-@example(post=(b"[" * 5000 + b"]" * 5000, "application/json", None))
+@example(post=(b"[" * 5000 + b"]" * 5000, "application/json", None, SITE_ORIGIN))
 def test_no_input_gets_a_5xx_and_both_databases_agree(clients, post):
     answers = {name: answer(client, *post) for name, client in clients.items()}
     event(f"answered {answers['sqlite'][0]}")  # shown by --hypothesis-show-statistics
