@@ -113,7 +113,7 @@ def serve(bind: str | None, workers: int | None) -> None:
 @click.option("--workers", type=int, default=2, show_default=True)
 @with_appcontext
 def demo(bind: str, workers: int) -> None:
-    """Migrate, make sure the demo site exists, and serve it."""
+    """Migrate, make sure the demo site exists, and serve it with the demo shop at /."""
     upgrade(directory=current_app.extensions["migrate"].directory)
     try:
         get_site(DEMO_SITE)
@@ -125,6 +125,7 @@ def demo(bind: str, workers: int) -> None:
     click.echo(f"demo site ready: http://{bind}/")
     db.engine.dispose()
     os.environ.setdefault("CONSENT_INSTANCE_DIR", current_app.config["CONSENT_INSTANCE_DIR"])
+    os.environ["CONSENT_DEMO"] = "1"  # the workers serve the demo shop and its fake assets; `serve` never does
     serve.callback(bind=bind, workers=workers)  # type: ignore[misc]
 
 

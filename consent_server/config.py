@@ -23,7 +23,8 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "GEOIP_DB": (None, str),
     "STORE_USER_AGENT": (False, _flag),
     "RATELIMIT": ("120 per minute", str),
-    "RATELIMIT_STORAGE": ("memory://", str),
+    "RATELIMIT_STORAGE": (None, str),
+    "DEMO": (False, _flag),
     "MAX_AGE_DAYS": (365, int),
     "SNIPPET_MAX_AGE": (300, int),
     "MAX_BODY_BYTES": (16 * 1024, int),
@@ -46,9 +47,9 @@ def _parse_env(environ: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
-def sqlite_url(instance_dir: Path) -> str:
-    """The embedded default database: an SQLite file under the instance folder."""
-    return f"sqlite:///{instance_dir / 'consent.db'}"
+def sqlite_url(instance_dir: Path, name: str = "consent.db") -> str:
+    """An SQLite file under the instance folder: the embedded default database, or the rate-limit counters."""
+    return f"sqlite:///{instance_dir / name}"
 
 
 def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -62,6 +63,9 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
     values.setdefault("SQLALCHEMY_DATABASE_URI", url)
     values.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(url))
     values.setdefault("MAX_CONTENT_LENGTH", values["CONSENT_MAX_BODY_BYTES"])
+    # By default the rate-limit counters live in one SQLite file that every worker on this host
+    # shares (consent_server/rate_storage.py); Redis shares them across hosts.
+    values["CONSENT_RATELIMIT_STORAGE"] = values["CONSENT_RATELIMIT_STORAGE"] or sqlite_url(instance, "ratelimit.db")
     values.setdefault("RATELIMIT_STORAGE_URI", values["CONSENT_RATELIMIT_STORAGE"])
     values.setdefault("JSON_SORT_KEYS", False)
     values.update(

@@ -12,10 +12,10 @@ from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
+from . import rate_storage  # noqa: F401  (registers the sqlite:// limits storage)
 from .client_net import NET_KEY
 from .errors import ApiError, ErrorOut
 
@@ -80,7 +80,8 @@ def check_public_rate(scope: str, environ: Mapping[str, Any]) -> None:
     """Count the request of `environ` against CONSENT_RATELIMIT for its client network; 429 once spent.
 
     For the public write endpoints. The hit goes through flask-limiter's own strategy and
-    storage (memory, or Redis via CONSENT_RATELIMIT_STORAGE, shared by every node), and
+    storage (by default an SQLite file shared by every worker of the host, or Redis via
+    CONSENT_RATELIMIT_STORAGE, shared by every node), and
     RATELIMIT_ENABLED still turns it off; what is skipped is flask-limiter's per-request
     resolution of the decorated limit (its callable, scopes, exemptions and response
     headers), a quarter of a consent POST's CPU (bench/RESULTS.md). The limit string is
@@ -96,31 +97,6 @@ def check_public_rate(scope: str, environ: Mapping[str, Any]) -> None:
             retry_after = max(1, math.ceil(reset_at - time.time()))
             raise ApiError(429, "too_many_requests", "Too many requests from this network; retry later.",
                            headers={"Retry-After": str(retry_after)})
-
-
-class InlineExpiryMemoryStorage(MemoryStorage):
-    """limits' in-memory storage (`memory://`) without a new timer thread on every hit.
-
-    limits' MemoryStorage starts a `threading.Timer(0.01)` to sweep expired keys
-    whenever the previous one has finished: under load a new thread every 10 ms per
-    worker, which also competes for the GIL (bench/RESULTS.md has the figures).
-    Counting is unchanged: `get` already drops an expired key when it is read; only
-    the sweep of keys nobody reads again moves inline, at most once a second.
-    Declaring the scheme "memory" makes `memory://` use this class.
-    """
-
-    STORAGE_SCHEME = ["memory"]
-    SWEEP_SECONDS = 1.0
-
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: str) -> None:
-        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
-        self._next_sweep = 0.0
-
-    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the private thread-starting method
-        now = time.monotonic()
-        if now >= self._next_sweep:
-            self._next_sweep = now + self.SWEEP_SECONDS
-            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
 
 
 limiter = Limiter(key_func=lambda: limit_key(request.environ), default_limits=[])

@@ -197,6 +197,14 @@ def server_client(app):
 
 
 @pytest.fixture
+def demo_client(make_app):
+    """A client of the app in demo mode (CONSENT_DEMO: the demo shop and its assets), as `consent-server demo` serves it."""
+    demo = make_app(CONSENT_DEMO=True)
+    with demo.app_context():
+        yield demo.test_client()
+
+
+@pytest.fixture
 def runner(app):
     """Invoke `consent-server` commands against this test's app: runner.invoke(cli, [...])."""
     return app.test_cli_runner()

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import base64
 import re
-import secrets
 
 from flask import Blueprint, Response, current_app, render_template, request
+
+from .page_security import FRAMED_BY_SELF, csp_nonce, framing_policy, strict_policy
 
 bp = Blueprint("demo_assets", __name__, url_prefix="/demo-assets", template_folder="templates")
 
@@ -35,8 +36,8 @@ VIDEO_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8"><titl
 """
 
 
-def _asset(body: str | bytes, mimetype: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+def _asset(body: str | bytes, mimetype: str, headers: dict[str, str] | None = None) -> Response:
+    response = Response(body, mimetype=mimetype, headers=headers)
     response.headers["Cache-Control"] = "no-store"  # so every load is a request the tests can see
     return response
 
@@ -55,8 +56,8 @@ def ads():
 
 @bp.get("/youtube-embed.html")
 def video():
-    """Stand-in for a YouTube embed."""
-    return _asset(VIDEO_HTML, "text/html")
+    """Stand-in for a YouTube embed: framed by the demo shop, as the real player is by a shop."""
+    return _asset(VIDEO_HTML, "text/html", {"Content-Security-Policy": framing_policy("'self'"), **FRAMED_BY_SELF})
 
 
 @bp.get("/pixel.gif")
@@ -71,13 +72,9 @@ def shop():
     lang = request.args.get("lang", "sv")
     lang = lang if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", lang) else "sv"
     strict = request.args.get("csp") == "strict"
-    nonce = secrets.token_urlsafe(16) if strict else None
+    nonce = csp_nonce() if strict else None
     site = current_app.config.get("CONSENT_DEMO_SITE", "demo")
     html = render_template("demo.html", site=site, base_url=request.host_url.rstrip("/"), nonce=nonce, lang=lang)
-    response = Response(html, mimetype="text/html")
-    if strict:
-        response.headers["Content-Security-Policy"] = (
-            f"default-src 'self'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
-            "img-src 'self'; frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'"
-        )
-    return response
+    # The strict policy of our own pages, with the fake YouTube embed allowed in a frame.
+    policy = strict_policy(nonce, frame_src="'self'") if nonce else framing_policy()
+    return Response(html, mimetype="text/html", headers={"Content-Security-Policy": policy})

@@ -216,8 +216,9 @@ def test_unicode_in_allowed_fields_is_kept(client, site):
     assert db.session.scalar(select(Consent.page_path)) == "/köp/smörgås-🥪"
 
 
-def test_too_many_requests_from_one_network_is_429(make_app, site):
-    limited = make_app(CONSENT_RATELIMIT="3 per minute")
+@pytest.mark.parametrize("storage", [None, "memory://"])  # the shared default, limits' per-process memory
+def test_too_many_requests_from_one_network_is_429(make_app, site, storage):
+    limited = make_app(CONSENT_RATELIMIT="3 per minute", CONSENT_RATELIMIT_STORAGE=storage)
     with limited.app_context():
         client = browser_client(limited, SITE_ORIGIN)
         statuses = [client.post(URL, json=consent_body(), environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code

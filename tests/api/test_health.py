@@ -37,8 +37,8 @@ def test_wrong_method_is_json_405(client):
     assert response.status_code == 405 and response.json["code"] == "method_not_allowed"
 
 
-def test_demo_page_explains_curl(client):
-    page = client.get("/").get_data(as_text=True)
+def test_demo_page_explains_curl(demo_client):
+    page = demo_client.get("/").get_data(as_text=True)
     assert "/c/demo.js" in page and "curl" in page
 
 

@@ -44,7 +44,9 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def page(browser) -> Iterator:
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    # bypass_csp: axe-core goes in as an inline script, which the page's CSP refuses (tests/web
+    # checks the pages under their CSP).
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True)
     yield context.new_page()
     context.close()
 

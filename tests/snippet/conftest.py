@@ -64,8 +64,9 @@ def browser():
 
 @pytest.fixture
 def shop(app, database_url, instance):
-    """gunicorn with site "demo" (origin = the server's URL); the snippet is revalidated on every view."""
-    server = make_live_server(database_url, instance, CONSENT_SNIPPET_MAX_AGE="0")
+    """gunicorn in demo mode (the demo shop at /) with site "demo" (origin = the server's URL); the snippet is
+    revalidated on every view."""
+    server = make_live_server(database_url, instance, CONSENT_SNIPPET_MAX_AGE="0", CONSENT_DEMO="1")
     create_site(key="demo", name="Demobutiken", origins=[server.url], language="sv")
     db.session.commit()
     server.start()

@@ -142,15 +142,16 @@ def test_both_endpoints_are_in_the_openapi_spec(client):
         assert paths[path]["get"]["summary"]
 
 
-def test_demo_assets_are_local(client):
+def test_demo_assets_are_local(demo_client):
+    client = demo_client
     for path, mimetype in [("/demo-assets/analytics.js", "text/javascript"), ("/demo-assets/ads.js", "text/javascript"),
                            ("/demo-assets/youtube-embed.html", "text/html"), ("/demo-assets/pixel.gif", "image/gif")]:
         response = client.get(path)
         assert response.status_code == 200 and response.mimetype == mimetype
 
 
-def test_strict_csp_shop_puts_one_nonce_everywhere(client, site):
-    response = client.get("/demo-assets/shop?csp=strict&lang=en")
+def test_strict_csp_shop_puts_one_nonce_everywhere(demo_client, site):
+    response = demo_client.get("/demo-assets/shop?csp=strict&lang=en")
     csp = response.headers["Content-Security-Policy"]
     nonce = csp.split("'nonce-")[1].split("'")[0]
     html = response.get_data(as_text=True)
