@@ -34,6 +34,13 @@ def client_address(remote_addr: str | None, forwarded_for: str | None, trusted_p
     return hops[-trusted_proxies]
 
 
+# The longest browser or OS family and browser major version kept (the columns' sizes). A user
+# agent may name a browser of any length ("Foo/12345678901234567890"): its facts are cut to fit,
+# as the raw string is, rather than refused (PostgreSQL refuses a longer value, SQLite keeps it).
+FAMILY_LENGTH = 64
+MAJOR_LENGTH = 16
+
+
 @dataclass(frozen=True)
 class UserAgentFacts:
     """What we keep of a user agent string."""
@@ -60,9 +67,9 @@ def user_agent_facts(user_agent: str) -> UserAgentFacts:
         device = "other"
     major = ua.browser.version[0] if ua.browser.version else None
     return UserAgentFacts(
-        browser_family=ua.browser.family or None,
-        browser_major=str(major) if major is not None else None,
-        os_family=ua.os.family or None,
+        browser_family=ua.browser.family[:FAMILY_LENGTH] or None,
+        browser_major=str(major)[:MAJOR_LENGTH] if major is not None else None,
+        os_family=ua.os.family[:FAMILY_LENGTH] or None,
         device_type=device,
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -28,6 +29,10 @@ from .signing import WELL_KNOWN, SigningKeyMissing
 # Domain separation: this digest names a visitor on receipts and is never a stored visitor id.
 RECEIPT_VISITOR_TAG = b"consent-server/receipt-visitor/1\x00"
 SHOWN_PERSONAL_FIELDS = tuple(name for name in PERSONAL_FIELDS if name != "visitor_id")
+
+# Receipt ids are made by consents.new_receipt_id (24 URL-safe characters); older ones are shorter.
+RECEIPT_ID = r"^[A-Za-z0-9_-]{8,64}$"
+_RECEIPT = re.compile(RECEIPT_ID)
 
 
 def receipt_visitor(site: Site, stored_visitor_id: str, erased: bool) -> str | None:
@@ -97,7 +102,9 @@ def _proof(consent_id: int) -> dict[str, Any] | None:
 
 def receipt_document(receipt_id: str) -> dict[str, Any]:
     """The public receipt JSON of ``GET /api/v1/receipts/<id>``; 404 for an unknown id."""
-    consent = db.session.scalar(select(Consent).where(Consent.receipt_id == receipt_id))
+    # Only a well-formed id is looked up (PostgreSQL refuses a NUL from a path's %00 with an error).
+    consent = (db.session.scalar(select(Consent).where(Consent.receipt_id == receipt_id))
+               if _RECEIPT.fullmatch(receipt_id) else None)
     if consent is None:
         raise ApiError(404, "unknown_receipt", "No receipt with this id.")
     site = db.session.get(Site, consent.site_id)

@@ -71,7 +71,7 @@ class RefusalTally:
     def add(self, site_key: str, reason: str, origin: str = "") -> None:
         """Count one refusal of a consent POST for `site_key` (as given in the URL) today."""
         # A key that cannot name a site is counted as '' (names no site), not held as given.
-        site_key = site_key if SITE_KEY.match(site_key) else ""
+        site_key = site_key if SITE_KEY.fullmatch(site_key) else ""
         key = (site_key, datetime.now(timezone.utc).date(), reason, origin if reason == ORIGIN_REFUSAL else "")
         timer = None
         with self._lock:
@@ -131,7 +131,7 @@ def write_counts(engine: Engine, counts: Counter[Key]) -> set[str]:
 
 
 def _site_ids(connection: Connection, keys: set[str]) -> dict[str, int]:
-    wanted = [key for key in keys if SITE_KEY.match(key)]
+    wanted = [key for key in keys if SITE_KEY.fullmatch(key)]
     if not wanted:
         return {}
     rows = connection.execute(select(Site.key, Site.id).where(Site.key.in_(wanted)))

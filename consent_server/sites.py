@@ -34,7 +34,7 @@ def normalise_origin(url: str) -> str:
 
 def create_site(*, key: str, name: str, origins: list[str], language: str = "sv") -> Site:
     """Create a site with its origins and its first policy version (the default template)."""
-    if not SITE_KEY.match(key):
+    if not SITE_KEY.fullmatch(key):
         raise ApiError(422, "invalid_site_key", "Site keys are 2-63 characters of a-z, 0-9 and '-'.")
     if language not in ("sv", "en"):
         raise ApiError(422, "invalid_language", "Language must be 'sv' or 'en'.")
@@ -54,7 +54,9 @@ def _unknown_site(key: str) -> ApiError:
 
 def find_site(key: str) -> Site | None:
     """The site with this key, or None."""
-    return db.session.scalar(select(Site).where(Site.key == key))
+    # Only a well-formed key is looked up: a path's %00 would reach PostgreSQL as a NUL, which
+    # it refuses with an error (a 500) where SQLite finds nothing.
+    return db.session.scalar(select(Site).where(Site.key == key)) if SITE_KEY.fullmatch(key) else None
 
 
 def get_site(key: str) -> Site:

@@ -61,18 +61,31 @@ def _migrate(url: str, instance: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory) -> Iterator[str]:
+def sqlite_template(tmp_path_factory) -> str:
+    """The URL of a SQLite file migrated once for this run, whichever database the suite runs on."""
+    instance = tmp_path_factory.mktemp("sqlite-instance")
+    url = f"sqlite:///{instance / 'template.db'}"
+    _migrate(url, instance)
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory, request) -> Iterator[str]:
     """The URL of a database migrated once for this run (a template file on SQLite)."""
-    instance = tmp_path_factory.mktemp("instance")
     if PG_URL:
         url, name = _pg_private_database(PG_URL)
-        _migrate(url, instance)
+        _migrate(url, tmp_path_factory.mktemp("instance"))
         yield url
         _pg_drop(PG_URL, name)
     else:
-        url = f"sqlite:///{instance / 'template.db'}"
-        _migrate(url, instance)
-        yield url
+        yield request.getfixturevalue("sqlite_template")
+
+
+def _sqlite_copy(template_url: str, folder: Path) -> str:
+    template = Path(sa.engine.make_url(template_url).database)
+    copy = folder / "consent.db"
+    shutil.copyfile(template, copy)
+    return f"sqlite:///{copy}"
 
 
 @pytest.fixture
@@ -93,10 +106,15 @@ def database_url(migrated_database, tmp_path) -> Iterator[str]:
         yield migrated_database
         _pg_truncate(migrated_database)
     else:
-        template = Path(sa.engine.make_url(migrated_database).database)
-        copy = tmp_path / "consent.db"
-        shutil.copyfile(template, copy)
-        yield f"sqlite:///{copy}"
+        yield _sqlite_copy(migrated_database, tmp_path)
+
+
+@pytest.fixture
+def sqlite_database_url(sqlite_template, tmp_path) -> str:
+    """A fresh SQLite file for this test, also when the suite runs on PostgreSQL (to compare the two)."""
+    folder = tmp_path / "sqlite"
+    folder.mkdir()
+    return _sqlite_copy(sqlite_template, folder)
 
 
 def _pg_truncate(url: str) -> None:

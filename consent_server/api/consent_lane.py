@@ -30,7 +30,7 @@ def plain_consent_post(environ: Mapping[str, Any], max_length: int) -> tuple[str
     """(site key, body length) when the request is a consent POST the lane answers; None otherwise."""
     if environ.get("REQUEST_METHOD") != "POST" or environ.get("CONTENT_TYPE") != "application/json":
         return None
-    match = CONSENTS_PATH.match(environ.get("PATH_INFO", ""))
+    match = CONSENTS_PATH.fullmatch(environ.get("PATH_INFO", ""))
     length = environ.get("CONTENT_LENGTH", "")
     if match is None or not length.isdigit() or "HTTP_TRANSFER_ENCODING" in environ:
         return None

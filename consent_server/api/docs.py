@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
 from ..errors import HTTP_CODES, ApiError, ErrorOut
+from ..json_depth import MAX_DEPTH, too_deep
 
 
 def doc_only(decorator: Callable[[Callable], Callable]) -> Callable[[Callable], Callable]:
@@ -60,6 +61,16 @@ def json_body_argument(blp: Blueprint, schema: Schema) -> Callable:
     return doc_only(blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": schema}}}))
 
 
+def _bad_json(message: str) -> ApiError:
+    return ApiError(400, HTTP_CODES[400], BadRequest.description, {"json": [message]})
+
+
+def refuse_deep_json(text: str) -> None:
+    """400 when the JSON `text` nests deeper than json_depth.MAX_DEPTH (before any parser recurses into it)."""
+    if too_deep(text):
+        raise _bad_json(f"JSON nested deeper than {MAX_DEPTH} levels.")
+
+
 def parse_json_body(schema: Schema, raw: bytes, charset: str = "utf-8") -> dict[str, Any]:
     """`raw` as JSON loaded by `schema`: 400 when it is not JSON, 422 when it does not validate.
 
@@ -68,10 +79,14 @@ def parse_json_body(schema: Schema, raw: bytes, charset: str = "utf-8") -> dict[
     payload: Any = {}
     if raw:
         try:
-            payload = json.loads(raw.decode(charset))
-        except (UnicodeDecodeError, LookupError, ValueError) as error:
-            raise ApiError(400, HTTP_CODES[400], BadRequest.description,
-                           {"json": ["Invalid JSON body."]}) from error
+            text = raw.decode(charset)
+        except (UnicodeDecodeError, LookupError) as error:
+            raise _bad_json("Invalid JSON body.") from error
+        refuse_deep_json(text)
+        try:
+            payload = json.loads(text)
+        except ValueError as error:
+            raise _bad_json("Invalid JSON body.") from error
     try:
         return schema.load(payload)
     except ValidationError as error:

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import PolicyVersion
 from ..policies import current_policy, replace_inventory
 from ..sites import get_site
-from .docs import error_responses
+from .docs import error_responses, refuse_deep_json
 from .schemas import StrictBoolean, StrictSchema
 
 blp = Blueprint(
@@ -36,6 +36,13 @@ def authenticate_writes() -> None:
 @blp.before_request
 def allow_inventory_sized_bodies() -> None:
     request.max_content_length = INVENTORY_MAX_BYTES
+
+
+@blp.before_request
+def refuse_deep_bodies() -> None:
+    # After the hook above (a blueprint's hooks run in order). webargs parses the body with
+    # Python's recursive parser, which a deep body would take past the recursion limit.
+    refuse_deep_json(request.get_data(cache=True, as_text=True))
 
 
 class InventoryIn(StrictSchema):

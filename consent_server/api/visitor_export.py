@@ -12,6 +12,8 @@ from ..cors import check_origin, cors_headers
 from ..errors import ApiError
 from ..exports.visitor import VISITOR_FORMATS, owns_receipt, visitor_export
 from ..extensions import public_rate_limit
+from ..patterns import FullMatch
+from ..receipts import RECEIPT_ID
 from ..sites import get_site, site_info
 from .docs import error_responses
 from .exports import download
@@ -20,7 +22,6 @@ from .schemas import VISITOR_ID
 blp = Blueprint("visitor_export", __name__, url_prefix="/api/v1/sites",
                 description="A visitor's own records (access and portability).")
 _VISITOR = re.compile(VISITOR_ID)
-RECEIPT_ID = r"^[A-Za-z0-9_-]{8,64}$"
 
 
 class VisitorExportArgs(Schema):
@@ -29,12 +30,12 @@ class VisitorExportArgs(Schema):
 
 
 class ReceiptArgs(Schema):
-    receipt = fields.String(required=True, validate=validate.Regexp(RECEIPT_ID),
+    receipt = fields.String(required=True, validate=FullMatch(RECEIPT_ID),
                             metadata={"description": "One of the visitor's receipt ids: proves the records are theirs."})
 
 
 def _checked(visitor_id: str) -> str:
-    if not _VISITOR.match(visitor_id):
+    if not _VISITOR.fullmatch(visitor_id):
         raise ApiError(422, "invalid_visitor_id", "Visitor ids are 16-64 characters of A-Z, a-z, 0-9, '_' and '-'.",
                        {"visitor_id": ["invalid visitor id"]})
     return visitor_id

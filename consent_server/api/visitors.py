@@ -19,7 +19,7 @@ _VISITOR = re.compile(VISITOR_ID)
 
 
 def _checked_visitor(visitor_id: str) -> str:
-    if not _VISITOR.match(visitor_id):
+    if not _VISITOR.fullmatch(visitor_id):
         raise ApiError(422, "invalid_visitor_id", "Visitor ids are 16-64 characters of A-Z, a-z, 0-9, '_' and '-'.",
                        {"visitor_id": ["invalid visitor id"]})
     return visitor_id

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..models import ACTIONS
+from ..patterns import FullMatch
 from .query import Filters
 from .service import FORMATS, TIME_ONLY_FORMATS
 
@@ -24,13 +25,20 @@ class Moment(fields.Field):
             raise ValidationError("Give a date (YYYY-MM-DD) or an RFC 3339 time.")
         try:
             if len(value) == 10:
-                day = date.fromisoformat(value)
-                moment = datetime.combine(day + timedelta(days=1 if self.end else 0), time(), timezone.utc)
-            else:
-                moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T"))
+                return self._day(date.fromisoformat(value))
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T"))
         except ValueError as error:
             raise ValidationError("Give a date (YYYY-MM-DD) or an RFC 3339 time.") from error
-        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+        try:
+            return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+        except OverflowError as error:  # 9999-12-31T23:00-01:00 is in the year 10000 in UTC
+            raise ValidationError("Give a time between the years 1 and 9999 in UTC.") from error
+
+    def _day(self, day: date) -> datetime:
+        if self.end and day == date.max:
+            # The day after the last day there is: the last moment there is (only it is left out).
+            return datetime.max.replace(tzinfo=timezone.utc)
+        return datetime.combine(day + timedelta(days=1 if self.end else 0), time(), timezone.utc)
 
 
 class ExportArgs(Schema):
@@ -41,7 +49,7 @@ class ExportArgs(Schema):
 
     from_ = Moment(data_key="from", metadata={"description": "Records recorded at or after (date or RFC 3339)."})
     to = Moment(end=True, metadata={"description": "Records recorded before; a date includes that whole day."})
-    purpose = fields.String(validate=validate.Regexp(PURPOSE), metadata={"description": "Only records that decided this purpose."})
+    purpose = fields.String(validate=FullMatch(PURPOSE), metadata={"description": "Only records that decided this purpose."})
     decision = fields.String(validate=validate.OneOf(("granted", "denied")),
                              metadata={"description": "With purpose: only records that granted (or denied) it."})
     action = fields.String(validate=validate.OneOf(ACTIONS), metadata={"description": "Only records made with this action."})

@@ -7,13 +7,17 @@ unique services per section) are checked here as well.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from jsonschema.validators import extend
 from referencing import Registry, Resource
+
+from ..patterns import schema_pattern
 
 # consent_server/schemas links to the public ../schemas, so a wheel ships the same files.
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -21,6 +25,10 @@ INVENTORY_SCHEMA = "inventory.schema.json"
 CONTENT_SCHEMA = "policy-content.schema.json"
 
 Errors = dict[str, list[str]]
+
+# JSON Schema patterns are ECMA-262, whose `$` is the end of the string; jsonschema applies them
+# with Python's re.search, whose `$` also matches before a final newline ("analytics\n").
+WholeStringValidator = extend(Draft202012Validator, {"pattern": schema_pattern})
 
 
 @cache
@@ -36,7 +44,7 @@ def _validator(name: str) -> Draft202012Validator:
         for schema in (load_schema(INVENTORY_SCHEMA), load_schema(CONTENT_SCHEMA))
     ]
     registry: Registry = Registry().with_resources(resources)
-    return Draft202012Validator(
+    return WholeStringValidator(
         load_schema(name),
         registry=registry,
         format_checker=Draft202012Validator.FORMAT_CHECKER,
@@ -90,6 +98,26 @@ def _rule_errors(inventory: Any, prefix: str) -> Errors:
     return errors
 
 
+# What no text of a policy may hold: NUL (PostgreSQL's jsonb cannot store it), the other controls
+# but tab and line breaks (nothing a banner shows), and lone surrogates (halves of a UTF-16 pair
+# that JSON's "\udc00" can name: no UTF-8 encodes them, so the content could not be hashed).
+_BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+BAD_TEXT_MESSAGE = "contains a control character (other than tab and line breaks) or a lone surrogate"
+
+
+def _text_errors(doc: Any, prefix: str, parts: tuple[Any, ...] = ()) -> Errors:
+    """Every key and string of `doc` that holds a character of _BAD_TEXT, keyed by its dotted path."""
+    errors: Errors = {}
+    if isinstance(doc, str) and _BAD_TEXT.search(doc):
+        errors[_path(prefix, parts)] = [BAD_TEXT_MESSAGE]
+    items = doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else ()
+    for key, value in items:
+        if isinstance(key, str) and _BAD_TEXT.search(key):
+            errors[_path(prefix, (*parts, key))] = [BAD_TEXT_MESSAGE]
+        errors.update(_text_errors(value, prefix, (*parts, key)))
+    return errors
+
+
 def _merge(a: Errors, b: Errors) -> Errors:
     for key, messages in b.items():
         a.setdefault(key, []).extend(m for m in messages if m not in a.get(key, []))
@@ -98,7 +126,8 @@ def _merge(a: Errors, b: Errors) -> Errors:
 
 def inventory_errors(inventory: Any, prefix: str = "") -> Errors:
     """Return schema and rule errors of an inventory, keyed by dotted path; empty when valid."""
-    return _merge(_schema_errors(INVENTORY_SCHEMA, inventory, prefix), _rule_errors(inventory, prefix))
+    errors = _merge(_schema_errors(INVENTORY_SCHEMA, inventory, prefix), _rule_errors(inventory, prefix))
+    return _merge(errors, _text_errors(inventory, prefix))
 
 
 def content_errors(content: Any) -> Errors:
@@ -106,4 +135,4 @@ def content_errors(content: Any) -> Errors:
     errors = _schema_errors(CONTENT_SCHEMA, content, "")
     if isinstance(content, dict):
         _merge(errors, _rule_errors(content.get("inventory"), "inventory"))
-    return errors
+    return _merge(errors, _text_errors(content, ""))

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..client_info import FAMILY_LENGTH, MAJOR_LENGTH
 from ..extensions import db
 from .types import JSONType, UTCDateTime, utcnow
 
@@ -34,9 +35,9 @@ class Consent(db.Model):
     language: Mapped[str] = mapped_column(String(2))
     page_path: Mapped[str | None] = mapped_column(String(2048), nullable=True, comment="no query, no fragment")
     ip_truncated: Mapped[str | None] = mapped_column(String(64), nullable=True, comment="/24 or /48 network")
-    browser_family: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    browser_major: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    os_family: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    browser_family: Mapped[str | None] = mapped_column(String(FAMILY_LENGTH), nullable=True)
+    browser_major: Mapped[str | None] = mapped_column(String(MAJOR_LENGTH), nullable=True)
+    os_family: Mapped[str | None] = mapped_column(String(FAMILY_LENGTH), nullable=True)
     device_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
     country: Mapped[str | None] = mapped_column(String(2), nullable=True)
     gpc: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -107,6 +107,7 @@ def environ(**overrides: str) -> dict[str, str]:
     ({"REQUEST_METHOD": "OPTIONS"}, None),
     ({"REQUEST_METHOD": "GET"}, None),
     ({"PATH_INFO": URL + "/"}, None),
+    ({"PATH_INFO": URL + "\n"}, None),  # `$` alone matches before a trailing newline
     ({"PATH_INFO": "/api/v1/sites/Shop/consents"}, None),  # not a site key: Flask's 404 names it
     ({"PATH_INFO": "/api/v1/sites/sh\xc3\xb6p/consents"}, None),
     ({"PATH_INFO": "/api/v1/sites/shop/consents/x"}, None),

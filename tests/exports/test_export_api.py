@@ -158,6 +158,9 @@ def test_filters(client, log, owner_key, bearer, query, count):
         ({"purpose": "analytics", "decision": "maybe"}, "decision"),
         ({"from": "2026-03-01", "to": "2026-02-01"}, "to"),
         ({"colour": "red"}, "colour"),
+        ({"purpose": "analytics\n"}, "purpose"),  # `$` alone would match before the newline
+        ({"to": "9999-12-31T23:59:59-01:00"}, "to"),  # the year 10000 in UTC
+        ({"from": "0001-01-01T00:00:00+01:00"}, "from"),  # the year 0 in UTC
     ],
 )
 def test_bad_parameters_are_422(client, site, owner_key, bearer, query, field):
@@ -166,6 +169,15 @@ def test_bad_parameters_are_422(client, site, owner_key, bearer, query, field):
     body = response.get_json()
     assert body["status"] == 422 and body["code"] == "validation_failed"
     assert field in body["errors"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "xlsx", "iso27560"])
+def test_the_last_day_there_is_as_to_includes_everything(client, log, owner_key, bearer, fmt):
+    query = {"from": "0001-01-01", "to": "9999-12-31", "format": fmt}
+    response = client.get(URL, query_string=query, headers=bearer(owner_key))
+    assert response.status_code == 200, response.get_json()
+    if fmt == "csv":
+        assert len(csv_rows(response)) == 6
 
 
 def test_no_key_is_401(client, site):

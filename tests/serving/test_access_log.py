@@ -71,3 +71,40 @@ def test_without_trusted_proxies_a_spoofed_forwarded_for_is_ignored(app, databas
     for text in (access_text, error_text):
         assert CLIENT not in text
         assert CLIENT_SOURCE not in text
+
+
+# A path whose decoded %0A starts a second access-log line that reads as a request from a full address.
+FORGED = "203.0.113.5"
+FORGING_PATH = (f"/c/x%0A{FORGED}%20[05/Dec/2026:10:00:00%20+0000]%20%22GET%20/wp-admin/%20HTTP/1.1%22"
+                "%20200%200%200ms%20%22-%22%0D.js")
+
+
+@pytest.mark.slow
+def test_control_characters_in_logged_fields_are_escaped(app, database_url, instance):
+    server, access, errors = start_server(database_url, instance, trusted_proxies=0)
+    request = (f"GET {FORGING_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+               # gunicorn refuses C0 controls in a header, not C1 (obs-text): NEL ends a line for splitlines.
+               "User-Agent: bot\x85/1.0\r\n\r\n").encode("latin-1")
+    assert send_raw(server.port, request).startswith(b"HTTP/1.1 404")
+    server.stop()
+
+    lines = access.read_text(encoding="utf-8").splitlines()  # splits on \x85 and \u2028 too
+    assert all(line.startswith("127.0.0.0/24 ") for line in lines)  # the readiness checks' and ours
+    [line] = [line for line in lines if "/c/x" in line]
+    assert f"/c/x\\n{FORGED} [05/Dec/2026" in line and '\\r.js HTTP/1.1"' in line
+    assert line.endswith('"bot\\x85/1.0"')
+    assert FORGED not in errors.read_text()
+
+
+@pytest.mark.slow
+def test_the_apps_own_errors_reach_the_error_log(instance):
+    broken = f"sqlite:///{instance}/no-such-folder/consent.db"  # every query fails
+    errors = instance / "error.log"
+    server = make_live_server(broken, instance, "--error-logfile", str(errors), CONSENT_SEAL_INTERVAL="0").start()
+    body = consent_body()
+    status, answer = post_from(server.port, CONSENTS, body)
+    server.stop()
+    assert (status, answer["code"]) == (500, "internal_error")
+    text = errors.read_text()
+    assert "[ERROR] unhandled " in text  # not only on the worker's stderr
+    assert body["visitor_id"] not in text

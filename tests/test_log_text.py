@@ -1,0 +1,20 @@
+"""Text from outside is written into a log line on one line, unambiguously."""
+from __future__ import annotations
+
+import pytest
+
+from consent_server.log_text import escape_controls
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("/c/demo.js", "/c/demo.js"),
+    ("/c/x\n203.0.113.5 - [05/Dec/2026]", "/c/x\\n203.0.113.5 - [05/Dec/2026]"),
+    ("a\rb\tc", "a\\rb\\tc"),
+    ("\x00\x1b[31m\x7f\x85", "\\x00\\x1b[31m\\x7f\\x85"),
+    ("\u2028\u2029", "\\u2028\\u2029"),
+    ("C:\\path\\n", "C:\\\\path\\\\n"),  # a literal backslash-n stays distinguishable from a newline
+    ("smörgås 🥪", "smörgås 🥪"),
+])
+def test_escape_controls(text, escaped):
+    assert escape_controls(text) == escaped
+    assert len(escape_controls(text).splitlines()) <= 1
