@@ -137,13 +137,13 @@ def test_a_version_refused_before_it_exists_is_accepted_by_every_worker_once_pub
     owner = create_key(site=get_site("demo"), role="owner")[1]
     db.session.commit()
     next_version = consent_body(policy_version=2)
-    assert set(fresh_posts(live_server.url, next_version)) == {(422, "unknown_policy_version")}
+    assert set(fresh_posts(live_server.url, next_version, live_server.url)) == {(422, "unknown_policy_version")}
     inventory = requests.get(f"{live_server.url}/api/v1/sites/demo/inventory", timeout=10).json()
     inventory["inventory"]["sections"][1]["description"]["en"] = "Edited."
     put = requests.put(f"{live_server.url}/api/v1/sites/demo/inventory", json={"inventory": inventory["inventory"]},
                        headers={"Authorization": f"Bearer {owner}"}, timeout=10)
     assert (put.status_code, put.json()["policy_version"]) == (200, 2)
-    assert set(fresh_posts(live_server.url, next_version)) == {(201, None)}
+    assert set(fresh_posts(live_server.url, next_version, live_server.url)) == {(201, None)}
 
 
 def test_an_origin_change_reaches_every_worker(live_server):

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def server(app, database_url, instance) -> Iterator:
-    live = make_live_server(database_url, instance)
+    live = make_live_server(database_url, instance, CONSENT_DEMO="1")  # the demo shop is a page of site "demo"
     create_site(key="demo", name="Demobutiken", origins=[live.url], language="en")
     db.session.commit()
     live.start()

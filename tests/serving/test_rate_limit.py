@@ -24,17 +24,18 @@ def test_three_workers_let_exactly_the_limit_through(app, database_url, instance
     create_site(key="demo", name="Demobutiken", origins=[server.url], language="sv")
     db.session.commit()
     server.start()
+    browser = {"Origin": server.url}  # the banner posts from the site's registered origin
     try:
         # A new connection per POST, 12 at a time: gunicorn's workers take them in turns, so
         # every worker answers some of the network's requests.
         with ThreadPoolExecutor(max_workers=12) as pool:
             statuses = Counter(status for status, _ in pool.map(
-                lambda _: post_from(server.port, CONSENTS, consent_body()), range(SENT)))
+                lambda _: post_from(server.port, CONSENTS, consent_body(), browser), range(SENT)))
         assert statuses == {201: LIMIT, 429: SENT - LIMIT}
         # Another network has a budget of its own.
-        assert post_from(server.port, CONSENTS, consent_body(), source=OTHER_NETWORK_SOURCE)[0] == 201
+        assert post_from(server.port, CONSENTS, consent_body(), browser, source=OTHER_NETWORK_SOURCE)[0] == 201
         # The network spent its budget: still refused, with the time until its window ends.
-        status, answer = post_from(server.port, CONSENTS, consent_body(), source=CLIENT_SOURCE)
+        status, answer = post_from(server.port, CONSENTS, consent_body(), browser, source=CLIENT_SOURCE)
         assert (status, answer["code"]) == (429, "too_many_requests")
     finally:
         server.stop()

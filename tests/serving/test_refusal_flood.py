@@ -24,7 +24,7 @@ KINDS = [
     ({"Origin": "https://evil.example"}, {}, 403, ("origin_not_allowed", "https://evil.example")),
     ({"Origin": "https://www.shop.example"}, {}, 403, ("origin_not_allowed", "https://www.shop.example")),
     ({"Origin": SITE}, {"policy_version": 99}, 422, ("unknown_policy_version", "")),
-    ({}, {"visitor_id": "short"}, 422, ("validation_failed", "")),
+    ({"Origin": SITE}, {"visitor_id": "short"}, 422, ("validation_failed", "")),
     ({"Origin": SITE}, {}, 201, None),  # recorded ones in between count nothing
 ]
 PER_KIND = 160

@@ -23,7 +23,8 @@ ERRORS = "window.__errors = []; document.addEventListener('consent:error', e => 
 @pytest.fixture
 def foreign_shop(app, database_url, instance) -> Iterator:
     """The demo shop, with site "demo" registered for another origin: every decision here is refused (403)."""
-    server = make_live_server(database_url, instance, CONSENT_SNIPPET_MAX_AGE="0", CONSENT_REFUSAL_FLUSH="0")
+    server = make_live_server(database_url, instance, CONSENT_SNIPPET_MAX_AGE="0", CONSENT_REFUSAL_FLUSH="0",
+                              CONSENT_DEMO="1")
     create_site(key="demo", name="Demobutiken", origins=["https://elsewhere.example"], language="sv")
     db.session.commit()
     server.start()
