@@ -28,14 +28,19 @@ REDACTED = ("page_path", "ip_truncated", "browser_family", "browser_major", "os_
             "user_agent")
 
 
+def pseudonym(secret: bytes, site_key: str, visitor_id: str) -> str:
+    """HMAC-SHA-256 of (site key, visitor id) under the erasure secret, hex: an erased visitor's name."""
+    message = f"{site_key}\x00{visitor_id}".encode("utf-8")
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
 def visitor_hmac(site: Site, visitor_id: str) -> str:
     """Keyed hash that replaces an erased visitor id (hex, 64 characters); 503 without the erasure secret."""
     try:
         secret = erasure_secret()
     except ErasureKeyMissing as error:
         raise ApiError(503, error.code, str(error)) from None
-    message = f"{site.key}\x00{visitor_id}".encode("utf-8")
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return pseudonym(secret, site.key, visitor_id)
 
 
 def erase_visitor(*, site: Site, visitor_id: str) -> Erasure:

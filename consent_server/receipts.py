@@ -17,14 +17,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .erasure import visitor_hmac
+from .erasure import pseudonym
+from .erasure_secret import erasure_secret
 from .errors import ApiError
 from .extensions import db
 from .ledger import merkle
 from .ledger.leaf import PERSONAL_FIELDS, timestamp
 from .models import Consent, PolicyVersion, Site
 from .models.seals import ConsentLeaf, Erasure, SealBatch
-from .signing import WELL_KNOWN, SigningKeyMissing
+from .signing import WELL_KNOWN
 
 # Domain separation: this digest names a visitor on receipts and is never a stored visitor id.
 RECEIPT_VISITOR_TAG = b"consent-server/receipt-visitor/1\x00"
@@ -38,15 +39,18 @@ _RECEIPT = re.compile(RECEIPT_ID)
 def receipt_visitor(site: Site, stored_visitor_id: str, erased: bool) -> str | None:
     """The keyed digest that names a record's visitor on its public receipt (64 hex); None without a server secret.
 
-    The digest is SHA-256 over the visitor's erasure pseudonym (erasure.visitor_hmac, an HMAC
+    The digest is SHA-256 over the visitor's erasure pseudonym (erasure.pseudonym, an HMAC
     keyed with the server's secret), so it is the same before and after an erasure, which
     stores that pseudonym as the visitor id: an erased record's stored id is hashed once more
     and never shown (with a receipt id it would open the erased records' listing).
     """
-    try:
-        keyed = stored_visitor_id if erased else visitor_hmac(site, stored_visitor_id)
-    except SigningKeyMissing:  # no secret yet (`consent-server keys init` not run): name no one
-        return None
+    if erased:
+        keyed = stored_visitor_id
+    else:
+        secret = erasure_secret(required=False)
+        if secret is None:  # no secret yet (`consent-server db upgrade` not run): name no one
+            return None
+        keyed = pseudonym(secret, site.key, stored_visitor_id)
     return hashlib.sha256(RECEIPT_VISITOR_TAG + keyed.encode("utf-8")).hexdigest()
 
 
