@@ -12,7 +12,8 @@ into a newline), headers, an exception's message quoting a body. Written as is, 
 in a path starts a second, forged access-log line. This logger escapes control characters
 (log_text.escape_controls) in the access log's fields and in the error log's messages and
 exception messages, and sends the application's own records (`consent_server.*`) to the
-error log through the same handlers, so they are escaped too.
+error log through the same handlers, so they are escaped too. A visitor id in a path
+(`/visitors/{id}/...`) is written as `-`: an erasure cannot reach into log files.
 """
 from __future__ import annotations
 
@@ -25,13 +26,15 @@ from gunicorn.glogging import Logger
 from .client_info import truncate_ip
 from .client_net import NET_KEY
 from .config import load_config
-from .log_text import escape_controls, format_exception
+from .log_text import escape_controls, format_exception, loggable_path
 
 # gunicorn writes "ip={peer}: {error}"; an IPv6 peer contains colons but never ": ".
 _IP_FIELD = re.compile(r"(?<=ip=)(\S+?)(?=: |$)")
 # The atoms an access-log format prints: "%(h)s", "%({user-agent}i)s".
 _ATOM = re.compile(r"%\(([^)]*)\)")
 APP_LOGGER = "consent_server"
+# The atoms that hold the request path: the path alone (U) and the request line (r).
+PATH_ATOMS = frozenset({"U", "r"})
 
 
 class TruncateAddresses(logging.Filter):
@@ -99,6 +102,8 @@ class PrivateLogger(Logger):
         atoms = super().atoms(resp, req, environ, request_time)
         # Requests the app served carry the network already; requests gunicorn rejected do not.
         atoms["h"] = environ.get(NET_KEY) or self.address_filter.network(str(atoms.get("h") or ""))
+        for name in PATH_ATOMS & self.logged_atoms:
+            atoms[name] = loggable_path(str(atoms.get(name) or ""))
         for name in self.logged_atoms:
             value = atoms.get(name)
             if isinstance(value, str):

@@ -17,6 +17,9 @@ from typing import Iterator
 # on those too), and the backslash that starts every escape.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
+# The path segment after /visitors/ is a visitor id: personal data that an erasure must be
+# able to remove, which it cannot from a log file. Access logs write "-" in its place.
+_VISITOR_SEGMENT = re.compile(r"(/visitors/)[^/?#\s]+")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -27,6 +30,11 @@ def _escape(match: re.Match[str]) -> str:
 def escape_controls(text: str) -> str:
     """`text` on one line: control characters and line separators escaped, backslashes doubled."""
     return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+def loggable_path(path: str) -> str:
+    """`path` with every visitor id (the segment after `/visitors/`) replaced by `-`."""
+    return _VISITOR_SEGMENT.sub(r"\1-", path) if "/visitors/" in path else path
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:

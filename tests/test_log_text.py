@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from consent_server.log_text import escape_controls
+from consent_server.log_text import escape_controls, loggable_path
 
 
 @pytest.mark.parametrize(("text", "escaped"), [
@@ -18,3 +18,14 @@ from consent_server.log_text import escape_controls
 def test_escape_controls(text, escaped):
     assert escape_controls(text) == escaped
     assert len(escape_controls(text).splitlines()) <= 1
+
+
+@pytest.mark.parametrize(("path", "logged"), [
+    ("/api/v1/sites/shop/visitors/visitorAAAAAAAAAAAAAAAA3/consent", "/api/v1/sites/shop/visitors/-/consent"),
+    ("/api/v1/sites/shop/visitors/visitorAAAAAAAAAAAAAAAA3", "/api/v1/sites/shop/visitors/-"),
+    ("/api/v1/sites/shop/visitors/v1/receipts", "/api/v1/sites/shop/visitors/-/receipts"),
+    ("/api/v1/sites/shop/consents", "/api/v1/sites/shop/consents"),
+    ("/c/shop.js", "/c/shop.js"),
+])
+def test_loggable_path_hides_visitor_ids(path, logged):
+    assert loggable_path(path) == logged

@@ -15,6 +15,7 @@ import pytest
 
 from consent_server.extensions import db
 from consent_server.sites import create_site
+from tests.builders import eventually
 from tests.conftest import free_port, make_live_server
 from tests.serving.builders import consent_body, stored_receipts
 
@@ -151,6 +152,19 @@ def test_nginx_forwards_the_client_and_logs_only_its_network(nginx_in_front, dat
     log, posts = logged_posts(prefix.access_log, expected=2)
     assert [line.split(" ", 1)[0] for line in posts] == ["127.0.0.0/24", "-"]
     assert "127.0.0.77" not in log and "203.0.113.9" not in log and "utm=" not in log
+
+
+@needs_nginx
+@pytest.mark.slow
+def test_nginx_logs_no_visitor_id(nginx_in_front):
+    through, prefix = nginx_in_front
+    body = consent_body()
+    assert through.request("POST", "/api/v1/sites/demo/consents", body=body, headers={"Origin": SHOP})[0] == 201
+    assert through.request("GET", f"/api/v1/sites/demo/visitors/{body['visitor_id']}/consent")[0] == 200
+    # nginx writes a request's line as it finalises the request, just after the answer.
+    log = eventually(lambda: text if "visitors/-/" in (text := prefix.access_log.read_text()) else "", 10)
+    assert '"GET /api/v1/sites/demo/visitors/-/consent HTTP/1.1" 200' in log
+    assert body["visitor_id"] not in log
 
 
 @needs_nginx

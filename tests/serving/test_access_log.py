@@ -7,7 +7,7 @@ import pytest
 
 from consent_server.extensions import db
 from consent_server.sites import create_site
-from tests.conftest import LiveServer, make_live_server
+from tests.conftest import LiveServer, ensure_keys, make_live_server
 
 from .builders import CLIENT_SOURCE, consent_body, post_from, send_raw, stored_receipts
 
@@ -97,10 +97,27 @@ def test_control_characters_in_logged_fields_are_escaped(app, database_url, inst
 
 
 @pytest.mark.slow
-def test_the_apps_own_errors_reach_the_error_log(instance):
+def test_visitor_ids_never_reach_the_access_log(app, database_url, instance):
+    # An erasure removes a visitor from the database; it cannot reach into a log file.
+    server, access, _ = start_server(database_url, instance, trusted_proxies=0)
+    body = consent_body()
+    assert post_from(server.port, CONSENTS, body, {"Origin": server.url})[0] == 201
+    visitor = f"/api/v1/sites/demo/visitors/{body['visitor_id']}"
+    request = f"GET {visitor}/consent HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    assert send_raw(server.port, request.encode()).startswith(b"HTTP/1.1 200")
+    server.stop()
+    text = access.read_text()
+    assert body["visitor_id"] not in text
+    assert '"GET /api/v1/sites/demo/visitors/-/consent HTTP/1.1" 200' in text
+
+
+@pytest.mark.slow
+def test_the_apps_own_errors_reach_the_error_log(database_url, instance):
     broken = f"sqlite:///{instance}/no-such-folder/consent.db"  # every query fails
     errors = instance / "error.log"
-    server = make_live_server(broken, instance, "--error-logfile", str(errors), CONSENT_SEAL_INTERVAL="0").start()
+    ensure_keys(database_url, instance)  # the key files gunicorn needs to start, made on a working database
+    server = make_live_server(broken, instance, "--error-logfile", str(errors), keys=False,
+                              CONSENT_SEAL_INTERVAL="0").start()
     body = consent_body()
     status, answer = post_from(server.port, CONSENTS, body)
     server.stop()
