@@ -39,6 +39,9 @@ def run_migrations_online() -> None:
             # set before one begins; every reference is checked before the commit instead.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
+            # One transaction for the whole run, as on PostgreSQL (Alembic's default for SQLite is
+            # one per migration), so the check below can still undo it.
+            conf_args.setdefault("transactional_ddl", True)
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         try:
             with context.begin_transaction():
