@@ -53,8 +53,10 @@ def run_migrations_online() -> None:
                 if sqlite:
                     _check_foreign_keys(connection)
         finally:
-            if sqlite:
-                connection.invalidate()  # never back to the pool with foreign keys off
+            if sqlite:  # back to the pool as every connection is (memory databases live in it)
+                connection.rollback()  # ends what a failure left open: the pragma is ignored inside it
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def _check_foreign_keys(connection) -> None:

@@ -145,3 +145,13 @@ def test_the_migrated_foreign_key_is_the_models_one(app):
     assert version["options"].get("ondelete") == "RESTRICT"  # a consent never goes with its version
     model = next(key for key in CONSENTS.foreign_key_constraints if key.referred_table.name == "policy_versions")
     assert model.name == "fk_consents_site_id_policy_versions" and model.ondelete == "RESTRICT"
+
+
+def test_the_migrated_schema_is_the_models_schema(app):
+    """Columns, keys and indexes of a database migrated to head are the models' (Alembic's comparison;
+    it does not read CHECK constraints: the test above does)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), db.metadata) == []

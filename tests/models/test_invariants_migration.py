@@ -116,6 +116,13 @@ def schema_objects() -> set[tuple[str, str]]:
         return {tuple(row) for row in connection.execute(sa.text(sql))}
 
 
+def pooled_foreign_keys() -> set[int]:
+    """SQLite's foreign_keys setting on every connection the pool holds (all checked out at once)."""
+    with contextlib.ExitStack() as stack:
+        connections = [stack.enter_context(db.engine.connect()) for _ in range(max(1, db.engine.pool.checkedin()))]
+        return {connection.exec_driver_sql("PRAGMA foreign_keys").scalar() for connection in connections}
+
+
 def insert_consent(**over) -> int:
     with db.engine.begin() as connection:
         return connection.execute(sa.insert(Consent.__table__).returning(Consent.id), consent(99, **over)).scalar()
@@ -141,8 +148,7 @@ def test_the_upgrade_keeps_every_record_and_then_refuses_broken_ones(blank_datab
         assert insert_consent(policy_version=2) > before["consents"][-1][0]  # the ids go on after the kept ones
 
         if db.engine.dialect.name == "sqlite":
-            with db.engine.connect() as connection:  # the migration's connection did not go back to the pool
-                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert pooled_foreign_keys() == {1}  # the migration's connection went back to the pool as it came
 
         migrate(app, BEFORE, down=True)
         assert constraints() == set()
@@ -203,6 +209,7 @@ def test_a_sqlite_upgrade_checks_every_reference_before_it_commits(tmp_path, cap
         assert "consent_leaves row 404: no row in consents" in caplog.text
         with db.engine.connect() as connection:
             assert connection.scalar(sa.text("SELECT version_num FROM alembic_version")) == BEFORE
+        assert pooled_foreign_keys() == {1}
         assert snapshot() == before and schema_objects() == objects and constraints() == set()
 
 
