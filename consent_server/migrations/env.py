@@ -45,7 +45,7 @@ def run_migrations_online() -> None:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         try:
             with context.begin_transaction():
-                if sqlite:
+                if sqlite and not connection.connection.driver_connection.in_transaction:
                     # Python's sqlite3 would run DDL outside the transaction (it begins one only
                     # before DML): an explicit BEGIN makes a failed run change nothing.
                     connection.exec_driver_sql("BEGIN")
