@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 
 from . import create_app
 from .extensions import db
-from .models import ROLES
+from .models import LANGUAGES, ROLES
 from .server_keys import ensure_server_keys
 from .sites import create_key, create_site, get_site, revoke_key
 
@@ -51,7 +51,7 @@ def site() -> None:
 @click.argument("key")
 @click.option("--name", required=True, help="Human name of the site.")
 @click.option("--origin", "origins", multiple=True, required=True, help="Allowed browser origin (repeatable).")
-@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGES), default="sv", show_default=True)
 @with_appcontext
 def site_create(key: str, name: str, origins: tuple[str, ...], lang: str) -> None:
     """Create a site with its allowed origins and the default policy."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from .errors import ApiError
 from .extensions import db, per_app
 from .lookup_cache import kept_until_changed
-from .models import ROLES, ApiKey, Site, SiteOrigin
+from .models import LANGUAGES, ROLES, ApiKey, Site, SiteOrigin
 from .models.types import utcnow
 from .policies import default_content, publish_policy
 from .state_cache import mark_changed
@@ -36,7 +36,7 @@ def create_site(*, key: str, name: str, origins: list[str], language: str = "sv"
     """Create a site with its origins and its first policy version (the default template)."""
     if not SITE_KEY.fullmatch(key):
         raise ApiError(422, "invalid_site_key", "Site keys are 2-63 characters of a-z, 0-9 and '-'.")
-    if language not in ("sv", "en"):
+    if language not in LANGUAGES:
         raise ApiError(422, "invalid_language", "Language must be 'sv' or 'en'.")
     if db.session.scalar(select(Site.id).where(Site.key == key)) is not None:
         raise ApiError(409, "site_exists", f"Site {key!r} already exists.")

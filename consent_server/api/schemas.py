@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ..models import ACTIONS
+from ..models import ACTIONS, LANGUAGES
 from ..patterns import FullMatch
 
 VISITOR_ID = r"^[A-Za-z0-9_-]{16,64}$"
@@ -68,7 +68,7 @@ class ConsentIn(StrictSchema):
     choices = fields.Dict(keys=fields.String(validate=validate.Length(1, 32)), values=StrictBoolean(),
                           required=True, validate=validate.Length(max=64))
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
-    language = fields.String(required=True, validate=validate.OneOf(("sv", "en")))
+    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
     page_url = fields.String(
         validate=[validate.Length(max=2048), no_control_characters, FullMatch(PAGE_URL, error=PAGE_URL_ERROR),
                   splits_as_url],

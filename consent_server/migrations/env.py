@@ -31,9 +31,40 @@ def run_migrations_online() -> None:
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", skip_empty)
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by copying it, dropping the old one and renaming the
+            # copy: with foreign keys on, dropping a table others refer to (consents, from
+            # consent_leaves) fails. SQLite ignores this pragma inside a transaction, so it is
+            # set before one begins; every reference is checked before the commit instead.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+            # One transaction for the whole run, as on PostgreSQL (Alembic's default for SQLite is
+            # one per migration), so the check below can still undo it.
+            conf_args.setdefault("transactional_ddl", True)
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                if sqlite and not connection.connection.driver_connection.in_transaction:
+                    # Python's sqlite3 would run DDL outside the transaction (it begins one only
+                    # before DML): an explicit BEGIN makes a failed run change nothing.
+                    connection.exec_driver_sql("BEGIN")
+                context.run_migrations()
+                if sqlite:
+                    _check_foreign_keys(connection)
+        finally:
+            if sqlite:  # back to the pool as every connection is (memory databases live in it)
+                connection.rollback()  # ends what a failure left open: the pragma is ignored inside it
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+
+
+def _check_foreign_keys(connection) -> None:
+    """Stop the run (rolled back) if a row refers to a row that does not exist; name up to 20."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        named = "\n".join(f"  {table} row {rowid}: no row in {parent}" for table, rowid, parent, _key in broken[:20])
+        raise RuntimeError(f"the migrated database has rows that refer to missing rows; nothing was changed:\n{named}")
 
 
 if context.is_offline_mode():

@@ -4,25 +4,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..client_info import FAMILY_LENGTH, MAJOR_LENGTH
 from ..extensions import db
 from .types import JSONType, UTCDateTime, utcnow
-
-ACTIONS = ("accept_all", "reject_all", "custom", "withdraw", "gpc", "placeholder")
+from .vocabulary import ACTIONS, LANGUAGES, one_of
 
 # BIGINT on PostgreSQL; SQLite only makes INTEGER PRIMARY KEY an alias of the rowid.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Consent(db.Model):
+    """One decision; the database refuses an unknown action or language and a version the site never published."""
+
     __tablename__ = "consents"
     __table_args__ = (
         # Current state = latest row of (site, visitor): one index range scan, newest first.
         Index("ix_consents_site_visitor_id", "site_id", "visitor_id", "id"),
         Index("ix_consents_site_recorded", "site_id", "recorded_at"),
+        CheckConstraint(one_of("action", ACTIONS), name="action"),
+        CheckConstraint(one_of("language", LANGUAGES), name="language"),
+        # Policy versions are never deleted (a trigger refuses it); RESTRICT says a consent
+        # would never go with one.
+        ForeignKeyConstraint(["site_id", "policy_version"], ["policy_versions.site_id", "policy_versions.version"],
+                             ondelete="RESTRICT"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -8,11 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
+from .vocabulary import LANGUAGES, one_of
 
 
 class Site(db.Model):
     __tablename__ = "sites"
-    __table_args__ = (CheckConstraint("default_language IN ('sv', 'en')", name="language"),)
+    __table_args__ = (CheckConstraint(one_of("default_language", LANGUAGES), name="language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True, comment="public site key used in URLs")
