@@ -7,12 +7,12 @@ from typing import Any, Mapping
 
 from flask import Flask, request
 
-from .client_info import CountryLookup
-from .client_net import ClientNetMiddleware
-from .config import load_config
-from .errors import ApiError, register_error_handlers
 from . import extensions
+from .config import load_config
+from .domain.client_info import CountryLookup
+from .errors import ApiError, register_error_handlers
 from .extensions import db, limiter, migrate
+from .http.client_net import ClientNetMiddleware
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 JSON_METHODS = {"POST", "PUT", "PATCH"}
@@ -66,7 +66,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_client_net(app: Flask) -> None:
-    from .api.consent_lane import ConsentPostLane
+    from .http.consent_lane import ConsentPostLane
 
     # Outermost: every later layer (the consent lane, Flask, logs, error handlers) sees only
     # the truncated network.

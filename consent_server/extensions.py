@@ -15,9 +15,9 @@ from limits import RateLimitItem, parse_many
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
-from . import rate_storage  # noqa: F401  (registers the sqlite:// limits storage)
-from .client_net import NET_KEY
 from .errors import ApiError, ErrorOut
+from .http import rate_storage  # noqa: F401  (registers the sqlite:// limits storage)
+from .http.client_net import NET_KEY
 
 T = TypeVar("T")
 

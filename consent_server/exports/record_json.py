@@ -1,7 +1,7 @@
 """A consent record as a plain JSON object (pure): the shape of the visitor's own exports.
 
 The auditor export's ``format=jsonl`` is the proofs producer
-(``consent_server.proof_export.iter_jsonl_lines``), which adds the seals and
+(``consent_server.proofs.proof_export.iter_jsonl_lines``), which adds the seals and
 signatures that ``verify`` needs.
 """
 from __future__ import annotations
@@ -29,6 +29,7 @@ from .records import (
     Row,
     timestamp,
 )
+
 
 def record_dict(row: Row) -> dict[str, Any]:
     """The record as a JSON object (the API's field names, timestamps as RFC 3339 UTC)."""

@@ -11,7 +11,7 @@ PAGES: list[str] = [
     ".api_docs",
     ".cookie_policy",
     ".receipts",
-    "..signing",
+    "..proofs.signing",
 ]
 # The demo shop at / and its fake third-party assets (one sets fake _ga cookies): only under
 # `consent-server demo` (`make run`), which sets CONSENT_DEMO; a production server has no /.

@@ -4,7 +4,7 @@ import io
 import json
 
 from consent_server.cli import cli, register_commands
-from consent_server.exports.cli import export_command
+from consent_server.cli.exports import export_command
 
 
 def test_export_writes_the_same_csv_as_the_api(runner, client, site, add_records, owner_key, bearer, tmp_path):

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from consent_server.extensions import db
 from consent_server.models import Consent
 from consent_server.models.types import utcnow
-from consent_server.retention import purge_command
+from consent_server.proofs.retention import purge_command
 from tests.builders import visitor_id
 from tests.conftest import PG_URL
 

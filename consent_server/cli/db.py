@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from flask_migrate.cli import db as migrate_db
 from flask_migrate.cli import upgrade as migrate_upgrade
 
-from .server_keys import ensure_server_keys
+from ..proofs.server_keys import ensure_server_keys
 
 
 @with_appcontext

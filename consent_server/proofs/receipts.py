@@ -17,13 +17,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..errors import ApiError
+from ..extensions import db
+from ..ledger import merkle
+from ..ledger.leaf import PERSONAL_FIELDS, timestamp
+from ..models import Consent, PolicyVersion, Site
+from ..models.seals import ConsentLeaf, Erasure, SealBatch
 from .erasure import visitor_hmac
-from .errors import ApiError
-from .extensions import db
-from .ledger import merkle
-from .ledger.leaf import PERSONAL_FIELDS, timestamp
-from .models import Consent, PolicyVersion, Site
-from .models.seals import ConsentLeaf, Erasure, SealBatch
 from .signing import WELL_KNOWN, SigningKeyMissing
 
 # Domain separation: this digest names a visitor on receipts and is never a stored visitor id.

@@ -6,9 +6,9 @@ from datetime import datetime
 import click
 from flask.cli import with_appcontext
 
-from .errors import ApiError
-from .refusals import refusal_counts, refusal_report
-from .sites import get_site
+from ..domain.refusals import refusal_counts, refusal_report
+from ..domain.sites import get_site
+from ..errors import ApiError
 
 
 @click.command("refusals")

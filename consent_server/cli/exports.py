@@ -7,10 +7,10 @@ import click
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
+from ..domain.sites import get_site
 from ..errors import ApiError
-from ..sites import get_site
-from .params import ExportArgs, filters_from
-from .service import build_export
+from ..exports.params import ExportArgs, filters_from
+from ..exports.service import build_export
 
 
 @click.command("export")

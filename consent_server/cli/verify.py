@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from .ledger.tool import run_verify
+from ..ledger.tool import run_verify
 
 
 @click.command("verify")

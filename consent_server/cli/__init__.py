@@ -11,22 +11,22 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from . import create_app
-from .extensions import db
-from .models import ROLES
-from .server_keys import ensure_server_keys
-from .sites import create_key, create_site, get_site, revoke_key
+from .. import create_app
+from ..domain.sites import create_key, create_site, get_site, revoke_key
+from ..extensions import db
+from ..models import ROLES
+from ..proofs.server_keys import ensure_server_keys
 
 # "module:attribute" of further commands, added by the parts that own them.
 COMMANDS: list[str] = [
-    "consent_server.db_cli:db_cli",
-    "consent_server.signing:keys_cli",
-    "consent_server.sealing:seal_command",
-    "consent_server.retention:purge_command",
-    "consent_server.verify_cli:verify_command",
-    "consent_server.exports.cli:export_command",
-    "consent_server.inventory.cli:inventory",
-    "consent_server.refusals_cli:refusals_command",
+    "consent_server.cli.db:db_cli",
+    "consent_server.proofs.signing:keys_cli",
+    "consent_server.proofs.sealing:seal_command",
+    "consent_server.proofs.retention:purge_command",
+    "consent_server.cli.verify:verify_command",
+    "consent_server.cli.exports:export_command",
+    "consent_server.cli.inventory:inventory",
+    "consent_server.cli.refusals:refusals_command",
 ]
 
 DEMO_SITE = "demo"
@@ -93,7 +93,7 @@ def key_revoke(key_id: int) -> None:
 
 def _gunicorn_config() -> str:
     local = Path.cwd() / "deploy" / "gunicorn.conf.py"
-    return str(local) if local.exists() else "python:consent_server.gunicorn_conf"
+    return str(local) if local.exists() else "python:consent_server.http.gunicorn_conf"
 
 
 @cli.command("serve")
@@ -143,7 +143,3 @@ def main() -> None:
     """Console-script entry point."""
     register_commands()
     cli(prog_name="consent-server")
-
-
-if __name__ == "__main__":
-    main()

@@ -10,13 +10,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .errors import ApiError
-from .extensions import db, per_app
-from .lookup_cache import kept_until_changed
-from .models import ROLES, ApiKey, Site, SiteOrigin
-from .models.types import utcnow
+from ..errors import ApiError
+from ..extensions import db, per_app
+from ..models import ROLES, ApiKey, Site, SiteOrigin
+from ..models.types import utcnow
+from ..storage.lookup_cache import kept_until_changed
+from ..storage.state_cache import mark_changed
 from .policies import default_content, publish_policy
-from .state_cache import mark_changed
 
 SITE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 TOKEN_PREFIX = "cs_"

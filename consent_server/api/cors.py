@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from .errors import ApiError
-from .sites import SiteInfo
+from ..domain.sites import SiteInfo
+from ..errors import ApiError
 
 PREFLIGHT_MAX_AGE = "86400"
 

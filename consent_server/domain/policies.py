@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import Row, Select, func, select
 
-from .canonical import content_hash
-from .errors import ApiError
-from .extensions import db, per_app
-from .inventory import content_errors, diff_content, is_material, material_reasons
-from .lookup_cache import LookupCache
-from .models import PolicyVersion, Site
+from ..errors import ApiError
+from ..extensions import db, per_app
+from ..inventory import content_errors, diff_content, is_material, material_reasons
+from ..ledger.canonical import content_hash
+from ..models import PolicyVersion, Site
+from ..storage.lookup_cache import LookupCache
 
 
 def default_content() -> dict[str, Any]:

@@ -7,11 +7,11 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
+from ..domain.policies import current_policy, diff_policies, publish_policy, require_policy
+from ..domain.sites import get_site
 from ..errors import ApiError
 from ..extensions import db
-from ..policies import current_policy, diff_policies, publish_policy, require_policy
-from ..sites import get_site
-from .formats import FORMATS, FormatError, dumps, guess_format, loads
+from ..inventory.formats import FORMATS, FormatError, dumps, guess_format, loads
 
 
 def _site(key: str) -> Any:

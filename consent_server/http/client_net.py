@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from .client_info import client_address, truncate_ip
+from ..domain.client_info import client_address, truncate_ip
 
 FULL_ADDRESS_KEY = "consent.client_addr"  # in memory only; never logged or stored
 NET_KEY = "consent.client_net"

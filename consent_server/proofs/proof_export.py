@@ -30,13 +30,13 @@ from typing import Any
 from sqlalchemy import String, Text, cast, func, select, text, type_coerce
 from sqlalchemy.engine import Engine
 
-from .exports.prefetch import prefetched
-from .exports.proof_sql import record_body_sql
-from .extensions import db
-from .ledger import lines
-from .ledger.leaf import PERSONAL_FIELDS, timestamp
-from .models import Consent, PolicyVersion, Site
-from .models.seals import ConsentLeaf, Erasure, SealBatch
+from ..exports.prefetch import prefetched
+from ..exports.proof_sql import record_body_sql
+from ..extensions import db
+from ..ledger import lines
+from ..ledger.leaf import PERSONAL_FIELDS, timestamp
+from ..models import Consent, PolicyVersion, Site
+from ..models.seals import ConsentLeaf, Erasure, SealBatch
 from .sealing import latest_checkpoint
 from .signing import published_keys
 

@@ -10,16 +10,16 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
+from ..errors import ApiError
+from ..extensions import db, per_app
+from ..models import Consent, PolicyVersion
+from ..models.types import utcnow
+from ..storage.group_commit import GroupCommitter
+from ..storage.state_cache import StateCache, touch_rows
+from ..storage.state_notify import cache_stamps
+from ..storage.thread_connections import ProcessInsert, ThreadRead
 from .client_info import UserAgentFacts
-from .errors import ApiError
-from .extensions import db, per_app
-from .group_commit import GroupCommitter
-from .models import Consent, PolicyVersion
-from .models.types import utcnow
 from .policies import latest_policy, version_purposes
-from .state_cache import StateCache, touch_rows
-from .state_notify import cache_stamps
-from .thread_connections import ProcessInsert, ThreadRead
 
 NECESSARY = "necessary"
 

@@ -27,10 +27,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from .extensions import db, per_app
-from .models import RefusalCount, Site
+from ..extensions import db, per_app
+from ..models import RefusalCount, Site
+from ..storage.thread_connections import writer_lock, writer_lock_path
 from .sites import SITE_KEY, normalise_origin
-from .thread_connections import writer_lock, writer_lock_path
 
 log = logging.getLogger(__name__)
 

@@ -23,11 +23,11 @@ from flask import Blueprint, current_app, jsonify
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .extensions import db
-from .ledger import keys as ledger_keys
-from .ledger.leaf import timestamp
-from .models.seals import SigningKey
-from .models.types import utcnow
+from ..extensions import db
+from ..ledger import keys as ledger_keys
+from ..ledger.leaf import timestamp
+from ..models.seals import SigningKey
+from ..models.types import utcnow
 
 KEY_FILE = "signing_key.pem"
 WELL_KNOWN = "/.well-known/consent-server/keys.json"

@@ -18,9 +18,9 @@ from typing import Any, Callable, Iterable, Mapping
 
 from flask import Flask
 
-from ..sites import SITE_KEY
-from .consents import record_posted
-from .refusals import refusal_answer
+from ..api.consents import record_posted
+from ..api.refusals import refusal_answer
+from ..domain.sites import SITE_KEY
 
 # Only well-formed site keys: the lane and Flask then see the same key (Flask decodes the path).
 CONSENTS_PATH = re.compile(rf"^/api/v1/sites/({SITE_KEY.pattern[1:-1]})/consents$")

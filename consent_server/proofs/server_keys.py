@@ -7,8 +7,8 @@ so `consent-server serve` too), and ``/readyz`` answers 503 naming the one missi
 """
 from __future__ import annotations
 
+from ..extensions import db
 from .erasure_secret import ErasureKeyMissing, create_secret_file, erasure_secret, secret_path
-from .extensions import db
 from .signing import SigningKeyMissing, create_key_file, key_path, register_key, signing_key
 
 KeyMissing = SigningKeyMissing | ErasureKeyMissing

@@ -38,15 +38,15 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from .extensions import db
-from .ledger import heads, merkle
-from .ledger.builder import record_leaf_hash, sign_batch
-from .ledger.leaf import PERSONAL_FIELDS, SALT_BYTES, erasure_leaf, personal_digest, timestamp
-from .models import Consent, PolicyVersion, Site
-from .models.seals import ConsentLeaf, Erasure, SealBatch, SealCheckpoint
-from .models.types import utcnow
+from ..extensions import db
+from ..ledger import heads, merkle
+from ..ledger.builder import record_leaf_hash, sign_batch
+from ..ledger.leaf import PERSONAL_FIELDS, SALT_BYTES, erasure_leaf, personal_digest, timestamp
+from ..models import Consent, PolicyVersion, Site
+from ..models.seals import ConsentLeaf, Erasure, SealBatch, SealCheckpoint
+from ..models.types import utcnow
+from ..storage.thread_connections import writer_lock, writer_lock_path
 from .signing import SigningKeyMissing, register_key, signing_key
-from .thread_connections import writer_lock, writer_lock_path
 
 log = logging.getLogger(__name__)
 

@@ -40,7 +40,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState, Session, object_session
 
-from .models import Consent, PolicyVersion, Site, SiteOrigin
+from ..models import Consent, PolicyVersion, Site, SiteOrigin
 from .thread_connections import beside_sqlite_file
 
 # Buckets of (site, visitor). A commit makes the kept answers of its visitors' buckets stale,

@@ -22,9 +22,9 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-from .client_info import truncate_ip
+from ..config import load_config
+from ..domain.client_info import truncate_ip
 from .client_net import NET_KEY
-from .config import load_config
 from .log_text import escape_controls, format_exception
 
 # gunicorn writes "ip={peer}: {error}"; an IPv6 peer contains colons but never ": ".

@@ -29,8 +29,8 @@ import time
 
 from sqlalchemy.engine import Engine
 
-from .models import Consent
-from .models.seals import ConsentLeaf, Erasure, SealBatch
+from ..models import Consent
+from ..models.seals import ConsentLeaf, Erasure, SealBatch
 from .thread_connections import writer_lock, writer_lock_path
 
 log = logging.getLogger(__name__)

@@ -17,12 +17,12 @@ import hmac
 
 from sqlalchemy import select, update
 
+from ..errors import ApiError
+from ..extensions import db
+from ..models import Consent, Site
+from ..models.seals import ConsentLeaf, Erasure
+from ..models.types import utcnow
 from .erasure_secret import ErasureKeyMissing, erasure_secret
-from .errors import ApiError
-from .extensions import db
-from .models import Consent, Site
-from .models.seals import ConsentLeaf, Erasure
-from .models.types import utcnow
 
 REDACTED = ("page_path", "ip_truncated", "browser_family", "browser_major", "os_family", "device_type", "country",
             "user_agent")

@@ -25,7 +25,7 @@ wsgi_app = "consent_server.wsgi:app"
 accesslog = os.environ.get("CONSENT_ACCESS_LOG", "-")
 errorlog = "-"
 # Also truncates the peer address gunicorn itself logs for requests it rejects (helper: serving tests).
-logger_class = "consent_server.gunicorn_logging.PrivateLogger"
+logger_class = "consent_server.http.gunicorn_logging.PrivateLogger"
 access_log_format = '%({consent.client_net}e)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 forwarded_allow_ips = "127.0.0.1"
 proc_name = "consent-server"
@@ -42,7 +42,7 @@ def on_starting(server) -> None:
     RuntimeError raised here as "Error: ..." and exits 1.
     """
     from consent_server import create_app
-    from consent_server.server_keys import missing_server_key
+    from consent_server.proofs.server_keys import missing_server_key
 
     app = create_app()
     with app.app_context():

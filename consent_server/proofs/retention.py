@@ -19,13 +19,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import delete, select, text
 
-from .disk_erasure import truncate_wal, vacuum_log_tables
-from .extensions import db
-from .ledger import heads, keys
-from .ledger.leaf import timestamp
-from .models import Consent, Site
-from .models.seals import ConsentLeaf, Erasure, SealBatch, SealCheckpoint
-from .models.types import utcnow
+from ..extensions import db
+from ..ledger import heads, keys
+from ..ledger.leaf import timestamp
+from ..models import Consent, Site
+from ..models.seals import ConsentLeaf, Erasure, SealBatch, SealCheckpoint
+from ..models.types import utcnow
+from ..storage.disk_erasure import truncate_wal, vacuum_log_tables
 from .sealing import SEAL_LOCK_CLASS
 from .signing import SigningKeyMissing, register_key, signing_key
 

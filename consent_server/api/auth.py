@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import request
 from sqlalchemy import select
 
-from .errors import ApiError
-from .extensions import db
-from .models import ApiKey, Site
-from .sites import hash_token
+from ..domain.sites import hash_token
+from ..errors import ApiError
+from ..extensions import db
+from ..models import ApiKey, Site
 
 # The roles that read or manage a site; a `recorder` key only records consents (see check_key's callers).
 READERS = ("owner", "auditor")
