@@ -103,8 +103,9 @@ def seed(url: str | None, site_key: str, count: int, seal: bool, instance: str =
 
 def _seal(app, site_key: str) -> None:
     """Seal everything now with the instance's signing key (created when missing)."""
+    from consent_server.cli.keys import keys_cli
     from consent_server.proofs.sealing import seal_all
-    from consent_server.proofs.signing import keys_cli, signing_key
+    from consent_server.proofs.signing import signing_key
 
     if signing_key(required=False) is None:
         result = app.test_cli_runner().invoke(keys_cli, ["init"])

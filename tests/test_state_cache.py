@@ -14,11 +14,11 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy import delete
 
+from consent_server.cli.keys import keys_cli
 from consent_server.domain.policies import current_policy, publish_policy
 from consent_server.domain.sites import create_key, get_site
 from consent_server.extensions import db
 from consent_server.models import Consent
-from consent_server.proofs.signing import keys_cli
 from consent_server.storage.state_cache import SLOTS, StateCache, StateStamps, bucket, next_stamp, stamps_path
 from consent_server.storage.state_notify import ListenedStamps
 from tests.conftest import PG_URL, SITE_ORIGIN, make_live_server

@@ -12,8 +12,9 @@ from ..domain.client_info import user_agent_facts
 from ..domain.consents import ClientFacts, consent_committer, record_consent
 from ..domain.sites import site_info
 from ..errors import ApiError, error_answer
-from ..extensions import check_public_rate, db, per_app
+from ..extensions import db, per_app
 from ..http.client_net import FULL_ADDRESS_KEY, NET_KEY
+from ..http.rate_limit import check_public_rate
 from ..storage.group_commit import CommitTimeout
 from .auth import check_key, token_from_header
 from .cors import allowed_origin, cors_headers, preflight

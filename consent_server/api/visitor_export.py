@@ -10,7 +10,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from ..domain.sites import get_site, site_info
 from ..errors import ApiError
 from ..exports.visitor import VISITOR_FORMATS, owns_receipt, visitor_export
-from ..extensions import public_rate_limit
+from ..http.rate_limit import public_rate_limit
 from ..proofs.receipts import RECEIPT_ID
 from .auth import require_key
 from .cors import check_origin, cors_headers

@@ -30,7 +30,6 @@ from .records import (
     timestamp,
 )
 
-
 def record_dict(row: Row) -> dict[str, Any]:
     """The record as a JSON object (the API's field names, timestamps as RFC 3339 UTC)."""
     return {

@@ -6,7 +6,7 @@ The full address lives only in memory for one request, for the country lookup.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from ..domain.client_info import client_address, truncate_ip
 
@@ -37,3 +37,8 @@ class ClientNetMiddleware:
         environ.pop("HTTP_X_REAL_IP", None)
         environ.pop("HTTP_FORWARDED", None)
         return self.app(environ, start_response)
+
+
+def limit_key(environ: Mapping[str, Any]) -> str:
+    """The key a request's rate limits count under: its truncated network, never the full address."""
+    return environ.get(NET_KEY) or "unknown"

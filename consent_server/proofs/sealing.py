@@ -32,9 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import click
 from flask import Flask, current_app
-from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -266,22 +264,6 @@ def start_background_sealer(app: Flask) -> threading.Event | None:
     stop = threading.Event()
     threading.Thread(target=_loop, args=(app, interval, stop), name="consent-sealer", daemon=True).start()
     return stop
-
-
-@click.command("seal")
-@click.option("--site", "site_key", default=None, help="Only this site.")
-@click.option("--grace", type=float, default=None, help="Seconds a record must be old (default CONSENT_SEAL_GRACE).")
-@click.option("--sweep", is_flag=True, help="Look for unsealed records over the whole log (slow on large logs).")
-@with_appcontext
-def seal_command(site_key: str | None, grace: float | None, sweep: bool) -> None:
-    """Seal unsealed consent records into signed batches now."""
-    try:
-        results = seal_all(site_key=site_key, grace=grace, sweep=sweep)
-    except SigningKeyMissing as error:
-        raise click.ClickException(str(error)) from None
-    for r in results:
-        click.echo(f"{r.site}: batch {r.batch}, {r.size} leaves, log size {r.tree_size}")
-    click.echo(f"{len(results)} batches sealed")
 
 
 __all__ = ["SealResult", "seal_all", "seal_site", "start_background_sealer", "unsealed_count"]

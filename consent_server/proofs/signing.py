@@ -1,4 +1,4 @@
-"""The server's Ed25519 signing key: ``keys init``/``keys rotate``, loading, and the published keys.json.
+"""The server's Ed25519 signing key: loading, creating and publishing it (commands: cli/keys.py; keys.json: web/keys.py).
 
 The private key comes from ``CONSENT_SIGNING_KEY`` (PEM text, the path of a PEM
 file, or base64 of the raw 32-byte seed; every node of a cluster uses the same one) or from
@@ -12,15 +12,12 @@ old private key: a retired key can then never sign anything again.
 from __future__ import annotations
 
 import base64
-import json
 import os
 from pathlib import Path
 from typing import Any
 
-import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from flask import Blueprint, current_app, jsonify
-from flask.cli import with_appcontext
+from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
@@ -32,8 +29,6 @@ from ..models.types import utcnow
 KEY_FILE = "signing_key.pem"
 WELL_KNOWN = "/.well-known/consent-server/keys.json"
 _CACHE = "consent.signing_key"
-
-bp = Blueprint("signing_keys", __name__)
 
 
 class SigningKeyMissing(RuntimeError):
@@ -114,58 +109,9 @@ def write_secret_file(path: Path, data: bytes) -> None:
     os.replace(temp, path)
 
 
-@bp.get(WELL_KNOWN)
-def keys_json():
-    """The public signing keys, current and retired (public, cacheable)."""
-    response = jsonify({"keys": published_keys()})
-    response.headers["Cache-Control"] = "public, max-age=300"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-@click.group("keys")
-def keys_cli() -> None:
-    """Manage the Ed25519 key that signs the consent log."""
-
-
 def create_key_file() -> Ed25519PrivateKey:
     """Generate a signing key, write it to key_path() (mode 0600) and make it this app's key."""
     key = ledger_keys.generate()
     write_private_key(key_path(), key)
     current_app.extensions[_CACHE] = key
     return key
-
-
-@keys_cli.command("init")
-@with_appcontext
-def keys_init() -> None:
-    """Create the signing key (instance/signing_key.pem) and the erasure secret (instance/erasure_key), mode 0600."""
-    from .server_keys import ensure_server_keys  # it builds on this module
-
-    if current_app.config.get("CONSENT_SIGNING_KEY"):
-        signing_key()
-        click.echo("CONSENT_SIGNING_KEY is set: using it, no file written")
-    elif key_path().exists():
-        raise click.ClickException(f"{key_path()} exists already; use `consent-server keys rotate` to replace it")
-    for line in ensure_server_keys():
-        click.echo(line)
-
-
-@keys_cli.command("rotate")
-@with_appcontext
-def keys_rotate() -> None:
-    """Replace the signing key; old public keys stay published so old heads still verify."""
-    if current_app.config.get("CONSENT_SIGNING_KEY"):
-        raise click.ClickException("CONSENT_SIGNING_KEY is set: put the new key there and restart (it is registered on first use)")
-    old = signing_key(required=False)
-    key = create_key_file()
-    row = register_key(key)
-    db.session.commit()
-    click.echo(f"signing key {row.key_id} is current" + (f"; {ledger_keys.key_id(old)} retired" if old else ""))
-
-
-@keys_cli.command("show")
-@with_appcontext
-def keys_show() -> None:
-    """Print the published keys (the content of keys.json)."""
-    click.echo(json.dumps({"keys": published_keys()}, indent=2))

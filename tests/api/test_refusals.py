@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from consent_server.cli import cli, register_commands
+from consent_server.cli import cli
 from consent_server.domain.refusals import MAX_ORIGINS_PER_DAY, OTHER_ORIGIN, write_counts
 from consent_server.extensions import db
 from consent_server.models import RefusalCount
@@ -167,12 +167,7 @@ def test_counts_need_the_sites_owner_key(client, site, auditor_key, other_owner_
     assert client.get(url, headers={"Authorization": f"Bearer {other_owner_key}"}).status_code == 403
 
 
-@pytest.fixture
-def commands() -> None:
-    register_commands()
-
-
-def test_cli_prints_the_counts(client, runner, site, commands) -> None:
+def test_cli_prints_the_counts(client, runner, site) -> None:
     post(client, PATHS["lane"], consent_body(), {"Origin": FOREIGN})
     post(client, PATHS["lane"], consent_body(), {"Origin": FOREIGN})
     post(client, PATHS["view"], "{", {})
@@ -186,7 +181,7 @@ def test_cli_prints_the_counts(client, runner, site, commands) -> None:
     ]
 
 
-def test_cli_names_an_unknown_site(runner, site, commands) -> None:
+def test_cli_names_an_unknown_site(runner, site) -> None:
     result = runner.invoke(cli, ["refusals", "nosuch"])
     assert result.exit_code != 0 and "No site 'nosuch'" in result.output
 

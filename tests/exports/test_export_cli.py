@@ -3,7 +3,7 @@ import csv
 import io
 import json
 
-from consent_server.cli import cli, register_commands
+from consent_server.cli import cli
 from consent_server.cli.exports import export_command
 
 
@@ -39,5 +39,4 @@ def test_unknown_site_fails(runner, app, tmp_path):
 
 
 def test_registered_on_the_consent_server_command():
-    register_commands()
     assert "export" in cli.commands

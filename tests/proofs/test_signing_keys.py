@@ -4,8 +4,9 @@ from __future__ import annotations
 import base64
 import stat
 
+from consent_server.cli.keys import keys_cli
 from consent_server.ledger import keys as ledger_keys
-from consent_server.proofs.signing import key_path, keys_cli, signing_key
+from consent_server.proofs.signing import key_path, signing_key
 
 WELL_KNOWN = "/.well-known/consent-server/keys.json"
 
