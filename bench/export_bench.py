@@ -48,7 +48,7 @@ def child(url: str, fmt: str, out: str) -> None:
     from consent_server import create_app
     from consent_server.exports.query import Filters
     from consent_server.exports.service import build_export
-    from consent_server.sites import get_site
+    from consent_server.domain.sites import get_site
 
     import resource
 

@@ -31,10 +31,10 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from consent_server import create_app  # noqa: E402
+from consent_server.domain.policies import current_policy  # noqa: E402
+from consent_server.domain.sites import create_site  # noqa: E402
 from consent_server.extensions import db  # noqa: E402
 from consent_server.models import Consent, Site  # noqa: E402
-from consent_server.policies import current_policy  # noqa: E402
-from consent_server.sites import create_site  # noqa: E402
 
 ACTIONS = ["accept_all"] * 50 + ["reject_all"] * 30 + ["custom"] * 15 + ["withdraw"] * 3 + ["gpc", "placeholder"]
 BROWSERS = [("Chrome", "131", "Windows", "desktop"), ("Mobile Safari", "18", "iOS", "mobile"),
@@ -103,8 +103,9 @@ def seed(url: str | None, site_key: str, count: int, seal: bool, instance: str =
 
 def _seal(app, site_key: str) -> None:
     """Seal everything now with the instance's signing key (created when missing)."""
-    from consent_server.sealing import seal_all
-    from consent_server.signing import keys_cli, signing_key
+    from consent_server.cli.keys import keys_cli
+    from consent_server.proofs.sealing import seal_all
+    from consent_server.proofs.signing import signing_key
 
     if signing_key(required=False) is None:
         result = app.test_cli_runner().invoke(keys_cli, ["init"])

@@ -92,8 +92,8 @@ def start_consent_server(workdir: Path) -> tuple[subprocess.Popen, str]:
 
     from consent_server import create_app
     from consent_server.extensions import db
-    from consent_server.server_keys import ensure_server_keys
-    from consent_server.sites import create_site
+    from consent_server.proofs.server_keys import ensure_server_keys
+    from consent_server.domain.sites import create_site
 
     import socket
     with socket.socket() as sock:
@@ -153,7 +153,7 @@ def banner_time(browser, url: str, selector: str) -> float:
 
 def sizes(server: str, dist: Path) -> dict:
     """The budget figures: gzip -9 bytes."""
-    from consent_server.snippet import SLOT, built_snippet, default_texts, script_json
+    from consent_server.web.snippet import SLOT, built_snippet, default_texts, script_json
 
     served = requests.get(f"{server}/c/demo.js", timeout=10).content
     config = requests.get(f"{server}/api/v1/sites/demo/config", timeout=10).content

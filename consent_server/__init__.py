@@ -1,21 +1,28 @@
-"""consent-server: a self-hosted cookie-consent banner and consent log."""
+"""consent-server: a self-hosted cookie-consent banner and consent log.
+
+The package's rooms (README, "Layout"): domain/ records consents, sites, policies and
+refusal counts; storage/ is the fast path and per-database code under it; proofs/ seals,
+signs, erases and exports proofs with the pure ledger/; inventory/ and exports/ own the
+cookie inventory and the log's exports; http/ is the WSGI edge; api/, web/ and cli/ are
+the three ways in (JSON API, HTML pages, the `consent-server` command).
+"""
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask, request
+from flask import Flask
 
-from .client_info import CountryLookup
-from .client_net import ClientNetMiddleware
-from .config import load_config
-from .errors import ApiError, register_error_handlers
 from . import extensions
+from .config import load_config
+from .domain.client_info import CountryLookup
+from .errors import register_error_handlers
 from .extensions import db, limiter, migrate
+from .http.client_net import ClientNetMiddleware
+from .storage import sqlite_pragmas  # noqa: F401  (WAL, full sync, secure_delete on every SQLite connection)
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
-JSON_METHODS = {"POST", "PUT", "PATCH"}
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -44,17 +51,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_request_checks(app: Flask) -> None:
-    @app.before_request
-    def require_json_body() -> None:
-        # Bodies are JSON only; anything else is 415 before a parser sees it.
-        # Only for a route that exists with this method: otherwise the routing error (404/405) wins.
-        if request.routing_exception is not None:
-            return
-        if request.method in JSON_METHODS and request.path.startswith("/api/"):
-            if request.content_length == 0 and not request.mimetype:
-                return
-            if request.mimetype != "application/json":
-                raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+    from .api import json_body
+
+    json_body.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -66,7 +65,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_client_net(app: Flask) -> None:
-    from .api.consent_lane import ConsentPostLane
+    from .http.consent_lane import ConsentPostLane
 
     # Outermost: every later layer (the consent lane, Flask, logs, error handlers) sees only
     # the truncated network.

@@ -65,7 +65,7 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
     values.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(url))
     values.setdefault("MAX_CONTENT_LENGTH", values["CONSENT_MAX_BODY_BYTES"])
     # By default the rate-limit counters live in one SQLite file that every worker on this host
-    # shares (consent_server/rate_storage.py); Redis shares them across hosts.
+    # shares (consent_server/http/rate_storage.py); Redis shares them across hosts.
     values["CONSENT_RATELIMIT_STORAGE"] = values["CONSENT_RATELIMIT_STORAGE"] or sqlite_url(instance, "ratelimit.db")
     values.setdefault("RATELIMIT_STORAGE_URI", values["CONSENT_RATELIMIT_STORAGE"])
     values.setdefault("JSON_SORT_KEYS", False)

@@ -4,6 +4,6 @@ from . import create_app
 app = create_app()
 
 # One sealer thread per worker (gunicorn does not preload): seals records off the request path.
-from .sealing import start_background_sealer  # noqa: E402
+from .proofs.sealing import start_background_sealer  # noqa: E402
 
 start_background_sealer(app)

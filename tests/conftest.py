@@ -24,9 +24,9 @@ import requests
 import sqlalchemy as sa
 
 from consent_server import create_app
+from consent_server.domain.sites import create_key, create_site
 from consent_server.extensions import db
-from consent_server.server_keys import ensure_server_keys
-from consent_server.sites import create_key, create_site
+from consent_server.proofs.server_keys import ensure_server_keys
 from tests.builders import browser_client
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,7 +5,7 @@ import gzip
 
 import pytest
 
-from consent_server.body_template import Body, BodyTemplate
+from consent_server.web.body_template import Body, BodyTemplate
 
 SLOT = b"cs-slot-0123456789abcdef"
 TEXT = b"head " * 3000 + b'{"a":"' + SLOT + b'/x","b":"' + SLOT + b'/y"}' + b" tail" * 5000

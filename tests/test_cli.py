@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from consent_server.cli import cli
+from consent_server.domain.sites import hash_token
 from consent_server.extensions import db
 from consent_server.models import ApiKey, PolicyVersion, Site
-from consent_server.sites import hash_token
 
 
 def test_site_create(runner, app):

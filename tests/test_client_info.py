@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from consent_server.client_info import CountryLookup, client_address, truncate_ip, user_agent_facts
+from consent_server.domain.client_info import CountryLookup, client_address, truncate_ip, user_agent_facts
 
 from tests.builders import CHROME_UA, IPHONE_UA
 

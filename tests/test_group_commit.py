@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import IntegrityError
 
-from consent_server.consents import consent_committer, new_receipt_id
+from consent_server.domain.consents import consent_committer, new_receipt_id
 from consent_server.extensions import db
 from consent_server.models import Consent
 from consent_server.models.types import utcnow
@@ -99,7 +99,7 @@ def test_a_bad_row_fails_alone(app, site):
 
 
 def test_a_stuck_database_times_out_the_waiting_requests(app, site):
-    from consent_server.group_commit import CommitTimeout, GroupCommitter
+    from consent_server.storage.group_commit import CommitTimeout, GroupCommitter
 
     release = threading.Event()
     written: list[list[dict]] = []
@@ -123,7 +123,7 @@ def test_a_stuck_database_times_out_the_waiting_requests(app, site):
 
 
 def test_rows_queued_behind_a_write_share_the_next_one(app, site):
-    from consent_server.group_commit import GroupCommitter
+    from consent_server.storage.group_commit import GroupCommitter
 
     first_started, release = threading.Event(), threading.Event()
     batches: list[list[dict]] = []
@@ -151,7 +151,7 @@ def test_rows_queued_behind_a_write_share_the_next_one(app, site):
 
 
 def test_an_interrupted_write_reports_every_row_as_not_committed(app, site):
-    from consent_server.group_commit import CommitTimeout, GroupCommitter
+    from consent_server.storage.group_commit import CommitTimeout, GroupCommitter
 
     class Interrupted(BaseException):
         pass
@@ -196,7 +196,7 @@ def test_an_interrupted_write_reports_every_row_as_not_committed(app, site):
 
 
 def test_sqlite_committers_take_turns_through_the_writer_lock(app, site, database_url):
-    from consent_server.thread_connections import writer_lock, writer_lock_path
+    from consent_server.storage.thread_connections import writer_lock, writer_lock_path
 
     path = writer_lock_path(db.engine)
     if db.engine.dialect.name != "sqlite":

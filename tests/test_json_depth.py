@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from consent_server.json_depth import MAX_DEPTH, nesting_depth, too_deep
+from consent_server.api.json_depth import MAX_DEPTH, nesting_depth, too_deep
 
 
 @pytest.mark.parametrize(("text", "depth"), [

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from consent_server.log_text import escape_controls, loggable_path
+from consent_server.http.log_text import escape_controls, loggable_path
 
 
 @pytest.mark.parametrize(("text", "escaped"), [

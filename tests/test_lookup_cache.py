@@ -6,12 +6,12 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy import text
 
+from consent_server.domain.policies import current_policy, publish_policy, version_purposes
+from consent_server.domain.sites import create_key, create_site, get_site, site_info, sites_changed
 from consent_server.extensions import db
-from consent_server.lookup_cache import LookupCache
 from consent_server.models import SiteOrigin
-from consent_server.policies import current_policy, publish_policy, version_purposes
-from consent_server.sites import create_key, create_site, get_site, site_info, sites_changed
-from consent_server.state_cache import StateStamps
+from consent_server.storage.lookup_cache import LookupCache
+from consent_server.storage.state_cache import StateStamps
 from tests.builders import consent_body, eventually
 from tests.conftest import PG_URL, SITE_ORIGIN
 

@@ -35,7 +35,7 @@ def wheel_names(tmp_path_factory) -> set[str]:
         "consent_server/data/default_texts.json",
         "consent_server/schemas/inventory.schema.json",
         "consent_server/web/templates/demo.html",
-        "consent_server/gunicorn_conf.py",
+        "consent_server/http/gunicorn_conf.py",
     ],
 )
 def test_wheel_contains(wheel_names, path):

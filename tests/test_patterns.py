@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from marshmallow import ValidationError
 
-from consent_server.patterns import FullMatch, ecma_regex
+from consent_server.api.patterns import FullMatch
+from consent_server.inventory.patterns import ecma_regex
 
 VISITOR = r"^[A-Za-z0-9_-]{16,64}$"
 

@@ -13,7 +13,7 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from consent_server.config import load_config
-from consent_server.rate_storage import SQLiteStorage, storage_path
+from consent_server.http.rate_storage import SQLiteStorage, storage_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,7 +101,7 @@ def test_limits_strategy_counts_through_it(tmp_path):
 
 HAMMER = """
 import sys
-from consent_server.rate_storage import SQLiteStorage
+from consent_server.http.rate_storage import SQLiteStorage
 storage = SQLiteStorage(sys.argv[1])
 for _ in range(int(sys.argv[2])):
     storage.incr("shared", 60)

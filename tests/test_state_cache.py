@@ -14,13 +14,13 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy import delete
 
+from consent_server.cli.keys import keys_cli
+from consent_server.domain.policies import current_policy, publish_policy
+from consent_server.domain.sites import create_key, get_site
 from consent_server.extensions import db
 from consent_server.models import Consent
-from consent_server.policies import current_policy, publish_policy
-from consent_server.signing import keys_cli
-from consent_server.sites import create_key, get_site
-from consent_server.state_cache import SLOTS, StateCache, StateStamps, bucket, next_stamp, stamps_path
-from consent_server.state_notify import ListenedStamps
+from consent_server.storage.state_cache import SLOTS, StateCache, StateStamps, bucket, next_stamp, stamps_path
+from consent_server.storage.state_notify import ListenedStamps
 from tests.conftest import PG_URL, SITE_ORIGIN, make_live_server
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite's stamp file")
@@ -65,13 +65,13 @@ def test_stamps_written_by_another_process_are_seen(tmp_path):
     slot = bucket(1, "visitor-0000000001")
     assert 1 <= slot <= SLOTS
     before_slot, before_global = stamps.read(slot), stamps.read(0)
-    child = (f"from consent_server.state_cache import StateStamps; s = StateStamps({path!r}); "
+    child = (f"from consent_server.storage.state_cache import StateStamps; s = StateStamps({path!r}); "
              f"s.touch([{slot}]); s.touch_all()")
     subprocess.run([sys.executable, "-c", child], check=True, cwd=Path(__file__).resolve().parent.parent)
     assert stamps.read(slot) != before_slot and stamps.read(0) != before_global
     # The bucket of a (site, visitor) is the same in every process (no per-process hash seed).
     assert subprocess.run(
-        [sys.executable, "-c", "from consent_server.state_cache import bucket; "
+        [sys.executable, "-c", "from consent_server.storage.state_cache import bucket; "
                                "print(bucket(1, 'visitor-0000000001'))"],
         check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
     ).stdout.strip() == str(slot)
@@ -292,8 +292,8 @@ def test_while_nothing_is_heard_states_come_from_the_database(apps, database_url
 def test_an_insert_statement_sends_its_visitors_in_notices_of_at_most_8000_bytes(app, site, database_url):
     import psycopg
 
-    from consent_server.consents import ROW_COLUMNS
-    from consent_server.thread_connections import ProcessInsert
+    from consent_server.domain.consents import ROW_COLUMNS
+    from consent_server.storage.thread_connections import ProcessInsert
     from tests.test_group_commit import row
 
     listener = psycopg.connect(sa.engine.make_url(database_url).set(drivername="postgresql")
@@ -339,7 +339,7 @@ def test_another_node_on_the_same_database_answers_the_latest_decision(live_serv
 def test_each_engine_has_one_set_of_stamps_however_many_threads_ask_first():
     from concurrent.futures import ThreadPoolExecutor
 
-    from consent_server.state_notify import cache_stamps
+    from consent_server.storage.state_notify import cache_stamps
 
     engine = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # never connected: not live-checked
     with ThreadPoolExecutor(8) as pool:

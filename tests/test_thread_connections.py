@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from consent_server.consents import ROW_COLUMNS, ClientFacts, new_receipt_id, record_consent
+from consent_server.domain.consents import ROW_COLUMNS, ClientFacts, new_receipt_id, record_consent
 from consent_server.extensions import db
 from consent_server.models import Consent
 from consent_server.models.types import utcnow
-from consent_server.thread_connections import ProcessInsert, ThreadRead
+from consent_server.storage.thread_connections import ProcessInsert, ThreadRead
 from tests.test_group_commit import row
 
 CONSENTS = Consent.__table__

@@ -1,27 +1,43 @@
-"""The API blueprints. REGISTRATION POINT: add a blueprint module's `blp` to BLUEPRINTS."""
+"""The API blueprints. REGISTRATION POINT: import a blueprint module in `blueprints` and add its `blp`."""
 from __future__ import annotations
 
-from importlib import import_module
+from flask_smorest import Api, Blueprint
 
-from flask_smorest import Api
 
-# Module paths (relative to this package) of every blueprint, registered in this order.
-BLUEPRINTS: list[str] = [
-    ".health",
-    ".consents",
-    ".visitors",
-    ".inventory",
-    ".policy_versions",
-    ".snippet",
-    ".exports",
-    ".visitor_export",
-    ".receipts",
-    ".erasure",
-    ".refusals",
-]
+def blueprints() -> list[Blueprint]:
+    """Every API blueprint, in registration order."""
+    # Imported here, not at the top: importing one module of api/ (schemas, patterns) must not
+    # load every view, and exports/ uses api/patterns.py while api/exports.py uses exports/.
+    from . import (
+        consents,
+        erasure,
+        exports,
+        health,
+        inventory,
+        policy_versions,
+        receipts,
+        refusals,
+        snippet,
+        visitor_export,
+        visitors,
+    )
+
+    return [
+        health.blp,
+        consents.blp,
+        visitors.blp,
+        inventory.blp,
+        policy_versions.blp,
+        snippet.blp,
+        exports.blp,
+        visitor_export.blp,
+        receipts.blp,
+        erasure.blp,
+        refusals.blp,
+    ]
 
 
 def register_blueprints(api: Api) -> None:
     """Register every API blueprint with flask-smorest (and so with the OpenAPI spec)."""
-    for module in BLUEPRINTS:
-        api.register_blueprint(import_module(module, __name__).blp)
+    for blueprint in blueprints():
+        api.register_blueprint(blueprint)

@@ -8,15 +8,16 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..auth import check_key, token_from_header
-from ..client_info import user_agent_facts
-from ..client_net import FULL_ADDRESS_KEY, NET_KEY
-from ..consents import ClientFacts, consent_committer, record_consent
+from ..domain.client_info import user_agent_facts
+from ..domain.consents import ClientFacts, consent_committer, record_consent
+from ..domain.sites import site_info
 from ..errors import ApiError, error_answer
-from ..group_commit import CommitTimeout
-from ..cors import allowed_origin, cors_headers, preflight
-from ..extensions import check_public_rate, db, per_app
-from ..sites import site_info
+from ..extensions import db, per_app
+from ..http.client_net import FULL_ADDRESS_KEY, NET_KEY
+from ..http.rate_limit import check_public_rate
+from ..storage.group_commit import CommitTimeout
+from .auth import check_key, token_from_header
+from .cors import allowed_origin, cors_headers, preflight
 from .docs import doc_only, error_responses, json_body_argument, json_response, parse_json_body
 from .refusals import refusal_answer
 from .schemas import ConsentIn, ConsentOut

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
 from ..errors import HTTP_CODES, ApiError, ErrorOut
-from ..json_depth import MAX_DEPTH, too_deep
+from .json_depth import MAX_DEPTH, too_deep
 
 
 def doc_only(decorator: Callable[[Callable], Callable]) -> Callable[[Callable], Callable]:

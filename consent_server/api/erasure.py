@@ -5,12 +5,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from ..auth import require_key
-from ..disk_erasure import truncate_wal
-from ..erasure import erase_visitor
+from ..domain.sites import get_site
 from ..extensions import db
 from ..ledger.leaf import timestamp
-from ..sites import get_site
+from ..proofs.erasure import erase_visitor
+from ..storage.disk_erasure import truncate_wal
+from .auth import require_key
 from .docs import error_responses
 from .visitors import _checked_visitor
 

@@ -6,10 +6,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from ..auth import require_key
+from ..domain.sites import get_site
 from ..exports.params import ExportArgs, filters_from
 from ..exports.service import FORMATS, Export, build_export
-from ..sites import get_site
+from .auth import require_key
 from .docs import error_responses
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1/sites", description="Export a site's consent log.")

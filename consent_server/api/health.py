@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from ..errors import ApiError
 from ..extensions import db
-from ..server_keys import missing_server_key
+from ..proofs.server_keys import missing_server_key
 from .docs import error_responses
 
 blp = Blueprint("health", __name__, url_prefix="/", description="Health probes for load balancers.")

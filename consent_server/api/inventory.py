@@ -6,11 +6,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from ..auth import require_key
+from ..domain.policies import current_policy, replace_inventory
+from ..domain.sites import get_site
 from ..extensions import db
 from ..models import PolicyVersion
-from ..policies import current_policy, replace_inventory
-from ..sites import get_site
+from .auth import require_key
 from .docs import error_responses, refuse_deep_json
 from .schemas import StrictBoolean, StrictSchema
 

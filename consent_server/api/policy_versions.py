@@ -11,9 +11,9 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 from sqlalchemy import Row
 
+from ..domain.policies import diff_policies, policy_summaries, require_policy
+from ..domain.sites import get_site
 from ..models import PolicyVersion
-from ..policies import diff_policies, policy_summaries, require_policy
-from ..sites import get_site
 from .docs import error_responses
 from .schemas import StrictSchema
 

@@ -5,7 +5,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..receipts import receipt_document
+from ..proofs.receipts import receipt_document
 from .docs import error_responses
 
 blp = Blueprint("receipts", __name__, url_prefix="/api/v1/receipts", description="Consent receipts with proofs.")

@@ -1,7 +1,7 @@
 """Refused consent POSTs: the one answer both the lane and the view give (counted), and the owner's counts.
 
 GET /api/v1/sites/{site}/refusals?from=&to= (owner key) shows the daily counters
-consent_server/refusals.py keeps.
+consent_server/domain/refusals.py keeps.
 """
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
 
-from ..auth import require_key
-from ..cors import allowed_origin, cors_headers
+from ..domain.refusals import note_refusal, refusal_counts, refusal_report, tally
+from ..domain.sites import get_site, site_info
 from ..errors import ApiError, error_answer, error_status
-from ..refusals import note_refusal, refusal_counts, refusal_report, tally
-from ..sites import get_site, site_info
+from .auth import require_key
+from .cors import allowed_origin, cors_headers
 from .docs import error_responses
 
 blp = Blueprint("refusals", __name__, url_prefix="/api/v1/sites",

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..models import ACTIONS, LANGUAGES
-from ..patterns import FullMatch
+from .patterns import FullMatch
 
 VISITOR_ID = r"^[A-Za-z0-9_-]{16,64}$"
 # Never in a page URL: white space, controls, line separators, and lone surrogates (halves of a

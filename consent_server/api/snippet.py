@@ -8,12 +8,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from ..body_template import Body, BodyTemplate
+from ..domain.policies import current_version_facts, get_policy
+from ..domain.sites import site_info
 from ..extensions import per_app
-from ..lookup_cache import LookupCache
-from ..policies import current_version_facts, get_policy
-from ..sites import site_info
-from ..snippet import BASE_URL_SLOT, base_url_text, build_config, render_snippet, script_json
+from ..storage.lookup_cache import LookupCache
+from ..web.body_template import Body, BodyTemplate
+from ..web.snippet import BASE_URL_SLOT, base_url_text, build_config, render_snippet, script_json
 from .docs import error_responses
 
 blp = Blueprint("snippet", __name__, url_prefix="/", description="The banner snippet and its configuration.")

@@ -7,16 +7,16 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
-from ..auth import require_key
-from ..cors import check_origin, cors_headers
+from ..domain.sites import get_site, site_info
 from ..errors import ApiError
 from ..exports.visitor import VISITOR_FORMATS, owns_receipt, visitor_export
-from ..extensions import public_rate_limit
-from ..patterns import FullMatch
-from ..receipts import RECEIPT_ID
-from ..sites import get_site, site_info
+from ..http.rate_limit import public_rate_limit
+from ..proofs.receipts import RECEIPT_ID
+from .auth import require_key
+from .cors import check_origin, cors_headers
 from .docs import error_responses
 from .exports import download
+from .patterns import FullMatch
 from .schemas import VISITOR_ID
 
 blp = Blueprint("visitor_export", __name__, url_prefix="/api/v1/sites",

@@ -6,11 +6,11 @@ import re
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..auth import require_key
-from ..consents import current_state, history
-from ..cors import check_origin, cors_headers
+from ..domain.consents import current_state, history
+from ..domain.sites import get_site, site_info
 from ..errors import ApiError
-from ..sites import get_site, site_info
+from .auth import require_key
+from .cors import check_origin, cors_headers
 from .docs import doc_only, error_responses, json_response
 from .schemas import VISITOR_ID, HistoryOut, StateOut
 

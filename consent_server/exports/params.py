@@ -5,8 +5,8 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from ..api.patterns import FullMatch
 from ..models import ACTIONS
-from ..patterns import FullMatch
 from .query import Filters
 from .service import FORMATS, TIME_ONLY_FORMATS
 

@@ -1,7 +1,7 @@
 """A consent record as a plain JSON object (pure): the shape of the visitor's own exports.
 
 The auditor export's ``format=jsonl`` is the proofs producer
-(``consent_server.proof_export.iter_jsonl_lines``), which adds the seals and
+(``consent_server.proofs.proof_export.iter_jsonl_lines``), which adds the seals and
 signatures that ``verify`` needs.
 """
 from __future__ import annotations

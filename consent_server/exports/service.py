@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import PolicyVersion, Site
-from ..proof_export import iter_jsonl_lines
+from ..proofs.proof_export import iter_jsonl_lines
 from . import iso27560
 from .csv_writer import iter_csv
 from .prefetch import prefetched

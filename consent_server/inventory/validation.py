@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.validators import extend
 from referencing import Registry, Resource
 
-from ..patterns import schema_pattern
+from .patterns import schema_pattern
 
 # consent_server/schemas links to the public ../schemas, so a wheel ships the same files.
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"

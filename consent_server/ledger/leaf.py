@@ -53,7 +53,7 @@ _sha256 = hashlib.sha256
 
 
 def canonical(value: Any) -> bytes:
-    """Canonical JSON bytes (same form as ``consent_server.canonical.canonical_json``)."""
+    """Canonical JSON bytes (same form as ``consent_server.ledger.canonical.canonical_json``)."""
     return _encode(value).encode("utf-8")
 
 

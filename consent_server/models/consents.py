@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..client_info import FAMILY_LENGTH, MAJOR_LENGTH
+from ..domain.client_info import FAMILY_LENGTH, MAJOR_LENGTH
 from ..extensions import db
 from .types import JSONType, UTCDateTime, utcnow
 from .vocabulary import ACTIONS, LANGUAGES, one_of

@@ -3,7 +3,7 @@
 The lead's ``consents`` table is untouched: a record is sealed when it has a
 row in ``consent_leaves`` (its leaf index, leaf hash, salt and personal-field
 digest), and a batch of leaves is one row in ``seal_batches`` holding the
-signed tree head. See ``consent_server.sealing`` and docs/CONTRACTS.md ("Proofs").
+signed tree head. See ``consent_server.proofs.sealing`` and docs/CONTRACTS.md ("Proofs").
 """
 from __future__ import annotations
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 
+from ..domain.policies import current_policy
+from ..domain.sites import get_site
 from ..inventory import duration_in_words
-from ..policies import current_policy
-from ..sites import get_site
 from .cookie_policy_texts import COUNTRIES, LABELS, LANGUAGES
 
 bp = Blueprint("cookie_policy", __name__, template_folder="templates")

@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint, Response, render_template
 
 from ..errors import ApiError
-from ..receipts import receipt_document
+from ..proofs.receipts import receipt_document
 
 bp = Blueprint("receipts_page", __name__, template_folder="templates")
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from flask import request
 
-from consent_server.api.consent_lane import plain_consent_post
+from consent_server.http.consent_lane import plain_consent_post
 from tests.builders import browser_client, consent_body
 from tests.conftest import SITE_ORIGIN
 

@@ -23,9 +23,9 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+from consent_server.domain.sites import create_site
 from consent_server.extensions import db
 from consent_server.models import ACTIONS
-from consent_server.sites import create_site
 from tests.conftest import PG_URL, SITE_ORIGIN
 
 URL = "/api/v1/sites/shop/consents"

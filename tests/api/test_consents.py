@@ -81,8 +81,8 @@ def test_a_post_without_origin_needs_a_recorder_key_of_the_site(server_client, s
 
 
 def test_a_revoked_recorder_key_stops_recording(server_client, site, recorder_key):
+    from consent_server.domain.sites import revoke_key
     from consent_server.models import ApiKey
-    from consent_server.sites import revoke_key
 
     revoke_key(db.session.scalar(select(ApiKey.id).where(ApiKey.role == "recorder")))
     db.session.commit()

@@ -13,8 +13,8 @@ from schemathesis.checks import (
     unsupported_method,
 )
 
+from consent_server.domain.sites import create_key
 from consent_server.extensions import db
-from consent_server.sites import create_key
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from consent_server.cli import cli, register_commands
+from consent_server.cli import cli
+from consent_server.domain.refusals import MAX_ORIGINS_PER_DAY, OTHER_ORIGIN, write_counts
 from consent_server.extensions import db
 from consent_server.models import RefusalCount
-from consent_server.refusals import MAX_ORIGINS_PER_DAY, OTHER_ORIGIN, write_counts
 from tests.builders import consent_body
 from tests.conftest import SITE_ORIGIN
 
@@ -105,7 +105,7 @@ def test_origins_past_the_daily_cap_count_as_other(client, site) -> None:
 
 @pytest.mark.parametrize("path,key", [("lane", "nosuch"), ("view", "nosuch"), ("view", "NO%20SUCH%0Akey")])
 def test_unknown_site_is_logged_not_stored(client, site, caplog, path: str, key: str) -> None:
-    caplog.set_level(logging.WARNING, logger="consent_server.refusals")
+    caplog.set_level(logging.WARNING, logger="consent_server.domain.refusals")
     assert post(client, PATHS[path], consent_body(), url=f"/api/v1/sites/{key}/consents").status_code == 404
     assert counters() == []
     assert [r.getMessage() for r in caplog.records] == [
@@ -113,7 +113,7 @@ def test_unknown_site_is_logged_not_stored(client, site, caplog, path: str, key:
 
 
 def test_a_refusal_logs_one_line_without_the_address(client, site, caplog) -> None:
-    caplog.set_level(logging.WARNING, logger="consent_server.refusals")
+    caplog.set_level(logging.WARNING, logger="consent_server.domain.refusals")
     post(client, PATHS["lane"], consent_body(), {"Origin": FOREIGN})
     assert [r.getMessage() for r in caplog.records] == [
         "refused 1 consent POST(s) for site shop: origin_not_allowed from https://evil.example"]
@@ -122,7 +122,7 @@ def test_a_refusal_logs_one_line_without_the_address(client, site, caplog) -> No
 
 def test_held_counts_are_written_and_logged_once_per_site_and_reason(app, site, caplog) -> None:
     # What a worker holds between two flushes: one upsert of each counter, one log line per reason.
-    caplog.set_level(logging.WARNING, logger="consent_server.refusals")
+    caplog.set_level(logging.WARNING, logger="consent_server.domain.refusals")
     today = datetime.now(timezone.utc).date()
     held = Counter({("shop", today, "bad_request", ""): 500, ("shop", today, "origin_not_allowed", FOREIGN): 7})
     write_counts(db.engine, held)
@@ -167,12 +167,7 @@ def test_counts_need_the_sites_owner_key(client, site, auditor_key, other_owner_
     assert client.get(url, headers={"Authorization": f"Bearer {other_owner_key}"}).status_code == 403
 
 
-@pytest.fixture
-def commands() -> None:
-    register_commands()
-
-
-def test_cli_prints_the_counts(client, runner, site, commands) -> None:
+def test_cli_prints_the_counts(client, runner, site) -> None:
     post(client, PATHS["lane"], consent_body(), {"Origin": FOREIGN})
     post(client, PATHS["lane"], consent_body(), {"Origin": FOREIGN})
     post(client, PATHS["view"], "{", {})
@@ -186,7 +181,7 @@ def test_cli_prints_the_counts(client, runner, site, commands) -> None:
     ]
 
 
-def test_cli_names_an_unknown_site(runner, site, commands) -> None:
+def test_cli_names_an_unknown_site(runner, site) -> None:
     result = runner.invoke(cli, ["refusals", "nosuch"])
     assert result.exit_code != 0 and "No site 'nosuch'" in result.output
 

@@ -5,8 +5,8 @@ import copy
 
 import pytest
 
+from consent_server.domain.policies import current_policy, publish_policy
 from consent_server.extensions import db
-from consent_server.policies import current_policy, publish_policy
 from tests.builders import consent_body, visitor_id
 
 

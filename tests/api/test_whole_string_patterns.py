@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from consent_server.domain.sites import create_site
 from consent_server.errors import ApiError
-from consent_server.sites import create_site
 from tests.builders import consent_body
 
 VISITOR = "visitorAAAAAAAAAAAAAAAA3"

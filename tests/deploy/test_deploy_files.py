@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from consent_server.domain.sites import create_site
 from consent_server.extensions import db
-from consent_server.sites import create_site
 from tests.builders import eventually
 from tests.conftest import free_port, make_live_server
 from tests.serving.builders import consent_body, stored_receipts

@@ -85,9 +85,9 @@ def test_values_from_the_log_are_neutralised_and_survive_intact(client, site, ad
 
 
 def test_jsonl_is_the_proof_export_and_verifies(client, runner, site, add_records, owner_key, bearer):
+    from consent_server.cli.keys import keys_cli
     from consent_server.ledger import KeyRing, verify_lines
-    from consent_server.sealing import seal_all
-    from consent_server.signing import keys_cli
+    from consent_server.proofs.sealing import seal_all
 
     assert runner.invoke(keys_cli, ["init"]).exit_code == 0
     add_records(site, 7)

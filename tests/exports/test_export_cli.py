@@ -3,8 +3,8 @@ import csv
 import io
 import json
 
-from consent_server.cli import cli, register_commands
-from consent_server.exports.cli import export_command
+from consent_server.cli import cli
+from consent_server.cli.exports import export_command
 
 
 def test_export_writes_the_same_csv_as_the_api(runner, client, site, add_records, owner_key, bearer, tmp_path):
@@ -39,5 +39,4 @@ def test_unknown_site_fails(runner, app, tmp_path):
 
 
 def test_registered_on_the_consent_server_command():
-    register_commands()
     assert "export" in cli.commands

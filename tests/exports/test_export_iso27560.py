@@ -5,8 +5,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from consent_server.canonical import canonical_json, sha256_hex
 from consent_server.exports.iso27560 import event_state, iter_iso27560, notice_entry
+from consent_server.ledger.canonical import canonical_json, sha256_hex
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "schemas" / "consent-record-27560.schema.json").read_text())

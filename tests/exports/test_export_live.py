@@ -7,9 +7,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from consent_server.domain.sites import create_key
 from consent_server.extensions import db
 from consent_server.models import Site
-from consent_server.sites import create_key
 
 
 @pytest.mark.slow

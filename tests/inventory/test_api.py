@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from consent_server.canonical import content_hash
+from consent_server.ledger.canonical import content_hash
 
 from .builders import content, find_section, service
 

@@ -9,8 +9,8 @@ from urllib.parse import unquote
 import pytest
 import requests
 
+from consent_server.domain.sites import create_key, create_site
 from consent_server.extensions import db
-from consent_server.sites import create_key, create_site
 from tests.conftest import make_live_server
 
 from .builders import content, find_section, service
@@ -31,7 +31,7 @@ def server(app, database_url, instance) -> Iterator:
 
 @pytest.fixture
 def owner(server) -> str:
-    from consent_server.sites import get_site
+    from consent_server.domain.sites import get_site
 
     _, token = create_key(site=get_site("demo"), role="owner")
     db.session.commit()

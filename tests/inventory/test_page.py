@@ -5,8 +5,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from consent_server.domain.policies import publish_policy
 from consent_server.extensions import db
-from consent_server.policies import publish_policy
 
 from .builders import all_storage_names, content, default_inventory, find_section
 

@@ -5,11 +5,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from consent_server.canonical import content_hash
+from consent_server.domain.policies import current_policy, list_policies, publish_policy, replace_inventory
 from consent_server.errors import ApiError
 from consent_server.extensions import db
+from consent_server.ledger.canonical import content_hash
 from consent_server.models import PolicyVersion
-from consent_server.policies import current_policy, list_policies, publish_policy, replace_inventory
 
 from .builders import content, find_section, service
 

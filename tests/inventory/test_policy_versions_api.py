@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from consent_server.domain.policies import publish_policy
 from consent_server.extensions import db
-from consent_server.policies import publish_policy
 
 from .builders import content
 

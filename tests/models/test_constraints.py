@@ -7,11 +7,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from consent_server.consents import ROW_COLUMNS, consent_committer, new_receipt_id
+from consent_server.domain.consents import ROW_COLUMNS, consent_committer, new_receipt_id
 from consent_server.extensions import db
 from consent_server.models import ACTIONS, LANGUAGES, Consent, PolicyVersion, Site
 from consent_server.models.types import utcnow
-from consent_server.thread_connections import ProcessInsert
+from consent_server.storage.thread_connections import ProcessInsert
 
 CONSENTS = Consent.__table__
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from consent_server.cli.keys import keys_cli
+from consent_server.cli.verify import verify_command
 from consent_server.extensions import db
-from consent_server.proof_export import iter_jsonl_lines
-from consent_server.sealing import seal_all
-from consent_server.signing import keys_cli
-from consent_server.verify_cli import verify_command
+from consent_server.proofs.proof_export import iter_jsonl_lines
+from consent_server.proofs.sealing import seal_all
 from tests.builders import CHROME_UA, consent_body
 
 URL = "/api/v1/sites/shop/consents"

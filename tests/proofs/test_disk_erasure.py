@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from consent_server.cli.purge import purge_command
 from consent_server.extensions import db
 from consent_server.models import Consent
 from consent_server.models.types import utcnow
-from consent_server.retention import purge_command
 from tests.builders import visitor_id
 from tests.conftest import PG_URL
 

@@ -10,8 +10,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from consent_server.domain.sites import create_site
 from consent_server.extensions import db
-from consent_server.sites import create_site
 from tests.builders import consent_body
 from tests.conftest import make_live_server
 
@@ -49,8 +49,8 @@ def test_background_sealer_seals_and_verify_uses_published_keys(sealing_server, 
         time.sleep(0.2)
     assert all(proofs), "the background sealer did not seal within a minute"
 
-    from consent_server.proof_export import iter_jsonl_lines
-    from consent_server.sites import get_site
+    from consent_server.domain.sites import get_site
+    from consent_server.proofs.proof_export import iter_jsonl_lines
 
     path = tmp_path / "export.jsonl"
     path.write_text("".join(iter_jsonl_lines(get_site("demo"))))

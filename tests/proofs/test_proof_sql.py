@@ -10,7 +10,7 @@ from consent_server.exports.proof_sql import record_body_sql
 from consent_server.extensions import db
 from consent_server.models import Consent
 from consent_server.models.seals import ConsentLeaf
-from consent_server.proof_export import iter_jsonl_lines
+from consent_server.proofs.proof_export import iter_jsonl_lines
 from tests.builders import visitor_id
 
 # Every control character, the two JSON escapes, and non-ASCII text (kept as is: ensure_ascii=False).

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
+from consent_server.cli.keys import keys_cli
 from consent_server.ledger import KeyRing, VerificationError, verify_receipt
-from consent_server.signing import keys_cli
 from tests.builders import visitor_id
 
 

@@ -5,11 +5,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from consent_server.cli.purge import purge_command
 from consent_server.extensions import db
 from consent_server.models import Consent
 from consent_server.models.seals import ConsentLeaf, SealBatch, SealCheckpoint
 from consent_server.models.types import utcnow
-from consent_server.retention import purge_command
 
 
 def _old_and_new(log, site):

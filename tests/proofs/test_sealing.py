@@ -9,10 +9,11 @@ import threading
 import pytest
 import sqlalchemy as sa
 
+from consent_server.cli.seal import seal_command
 from consent_server.extensions import db
 from consent_server.models.seals import SealBatch
-from consent_server.sealing import RECENT_BATCHES, seal_all, seal_command, unsealed_count
-from consent_server.thread_connections import writer_lock_path
+from consent_server.proofs.sealing import RECENT_BATCHES, seal_all, unsealed_count
+from consent_server.storage.thread_connections import writer_lock_path
 
 
 def test_posting_a_consent_does_not_seal_it(app, site, signed, log):

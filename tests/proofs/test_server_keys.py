@@ -20,11 +20,12 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from consent_server.erasure_secret import erasure_secret, legacy_secret, secret_path
+from consent_server.cli.keys import keys_cli
 from consent_server.extensions import db
 from consent_server.models import Consent
-from consent_server.server_keys import ensure_server_keys
-from consent_server.signing import create_key_file, keys_cli, register_key, signing_key
+from consent_server.proofs.erasure_secret import erasure_secret, legacy_secret, secret_path
+from consent_server.proofs.server_keys import ensure_server_keys
+from consent_server.proofs.signing import create_key_file, register_key, signing_key
 from tests.builders import visitor_id
 from tests.conftest import ROOT, free_port
 

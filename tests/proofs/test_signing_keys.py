@@ -4,8 +4,9 @@ from __future__ import annotations
 import base64
 import stat
 
+from consent_server.cli.keys import keys_cli
 from consent_server.ledger import keys as ledger_keys
-from consent_server.signing import key_path, keys_cli, signing_key
+from consent_server.proofs.signing import key_path, signing_key
 
 WELL_KNOWN = "/.well-known/consent-server/keys.json"
 
@@ -64,7 +65,7 @@ def test_configured_key_is_used_without_a_file(database_url, instance):
 def test_configured_key_may_be_a_pem_file_path(database_url, instance, tmp_path):
     from consent_server import create_app
     from consent_server.extensions import db
-    from consent_server.signing import write_private_key
+    from consent_server.proofs.signing import write_private_key
     from tests.conftest import test_config
 
     key = ledger_keys.generate()

@@ -6,8 +6,8 @@ import threading
 import pytest
 import requests
 
+from consent_server.domain.sites import create_site
 from consent_server.extensions import db
-from consent_server.sites import create_site
 from tests.conftest import make_live_server
 
 from .builders import consent_body, stored_receipts

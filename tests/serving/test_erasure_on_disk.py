@@ -15,8 +15,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from consent_server.domain.sites import create_key, create_site
 from consent_server.extensions import db
-from consent_server.sites import create_key, create_site
 from tests.conftest import PG_URL, make_live_server
 
 from .builders import consent_body

@@ -8,7 +8,7 @@ from typing import Iterator
 import pytest
 from gunicorn.config import Config
 
-from consent_server.gunicorn_logging import APP_LOGGER, PrivateLogger, TruncateAddresses
+from consent_server.http.gunicorn_logging import APP_LOGGER, PrivateLogger, TruncateAddresses
 
 
 def record(message: str, *args: object) -> logging.LogRecord:

@@ -11,8 +11,8 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 
+from consent_server.domain.sites import create_site
 from consent_server.extensions import db
-from consent_server.sites import create_site
 from tests.conftest import make_live_server
 
 from .builders import CLIENT_SOURCE, consent_body, post_from

@@ -13,9 +13,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from sqlalchemy import select
 
+from consent_server.domain.sites import create_site
 from consent_server.extensions import db
 from consent_server.models import Consent
-from consent_server.sites import create_site
 from tests.conftest import ROOT, make_live_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -167,7 +167,7 @@ def screenshot(page: Any, name: str) -> None:
 
 def texts(lang: str = "sv") -> dict[str, str]:
     """Our default banner texts in one language (what the demo site shows)."""
-    from consent_server.snippet import default_texts
+    from consent_server.web.snippet import default_texts
 
     return default_texts()[lang]
 

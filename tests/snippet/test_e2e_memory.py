@@ -9,9 +9,9 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from consent_server.domain.policies import current_policy, publish_policy
+from consent_server.domain.sites import get_site
 from consent_server.extensions import db
-from consent_server.policies import current_policy, publish_policy
-from consent_server.sites import get_site
 from tests.snippet.conftest import BLOCKED, click, make_visitor, open_prefs, switch, wait_rows
 
 pytestmark = pytest.mark.browser

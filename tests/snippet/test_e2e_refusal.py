@@ -7,9 +7,9 @@ from typing import Iterator
 
 import pytest
 
+from consent_server.domain.sites import create_site
 from consent_server.extensions import db
 from consent_server.models import RefusalCount
-from consent_server.sites import create_site
 from tests.conftest import make_live_server
 
 from .conftest import INIT_SCRIPT, Visitor, click, wait_js

@@ -8,9 +8,9 @@ from urllib.parse import quote
 
 import pytest
 
+from consent_server.domain.policies import current_policy, publish_policy
+from consent_server.domain.sites import get_site
 from consent_server.extensions import db
-from consent_server.policies import current_policy, publish_policy
-from consent_server.sites import get_site
 from tests.snippet.conftest import click, open_prefs, switch, with_wp_standin
 
 pytestmark = pytest.mark.browser

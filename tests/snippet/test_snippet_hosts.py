@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 
-from consent_server.snippet import SLOT, built_snippet
+from consent_server.web.snippet import SLOT, built_snippet
 
 PREFIX, SUFFIX = built_snippet().split(SLOT)
 HOSTS = [f"h{n}.example:8{n:03d}" for n in range(40)]

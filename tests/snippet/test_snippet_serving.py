@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from consent_server.domain.policies import current_policy, publish_policy
 from consent_server.extensions import db
-from consent_server.policies import current_policy, publish_policy
-from consent_server.snippet import SLOT, build_config, built_snippet, default_texts, script_json
+from consent_server.web.snippet import SLOT, build_config, built_snippet, default_texts, script_json
 
 PREFIX, SUFFIX = built_snippet().split(SLOT)
 

@@ -7,8 +7,8 @@ from typing import Any, Iterator
 
 import pytest
 
+from consent_server.domain.sites import create_site
 from consent_server.extensions import db
-from consent_server.sites import create_site
 from tests.conftest import LiveServer, make_live_server
 from tests.snippet.conftest import CHROMIUM, CHROMIUM_ARGS, INIT_SCRIPT, texts
 

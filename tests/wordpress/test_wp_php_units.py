@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
-from consent_server.policies import default_content
-from consent_server.snippet import build_config
+from consent_server.domain.policies import default_content
+from consent_server.web.snippet import build_config
 from tests.wordpress import wp_harness as harness
 
 pytestmark = pytest.mark.slow

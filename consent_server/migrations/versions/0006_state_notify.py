@@ -4,7 +4,7 @@ Revision ID: 0006_state_notify
 Revises: 0005_seals
 Create Date: 2026-11-26 01:00:00
 
-Each worker keeps the current states it has read (consent_server/state_cache.py); on
+Each worker keeps the current states it has read (consent_server/storage/state_cache.py); on
 PostgreSQL it learns of other nodes' commits by LISTEN on the channel 'consent_state'.
 The triggers below notify in the writing transaction, so the notice is sent exactly when
 the change commits, whoever wrote it (the server, a CLI command, SQL by hand): for new

@@ -4,7 +4,7 @@ Revision ID: 0008_cache_notify
 Revises: 0007_refusals
 Create Date: 2026-12-05 18:00:00
 
-Each worker keeps the site lookups it has made (consent_server/lookup_cache.py) while the
+Each worker keeps the site lookups it has made (consent_server/storage/lookup_cache.py) while the
 database's global change stamp stays put. On PostgreSQL that stamp moves on the notice '*'
 on the channel 'consent_state' (migration 0006); the triggers below send it in every
 transaction that writes sites or site_origins, whoever writes them (the server, a CLI
