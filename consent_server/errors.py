@@ -1,4 +1,12 @@
-"""The one error shape: {"status", "code", "message", "errors"} for every failure, and its handlers."""
+"""The one error shape: {"status", "code", "message", "errors"} for every failure, and its handlers.
+
+Two kinds of error reach the handlers. The domain's (domain/errors.py: NotFound, Conflict,
+Invalid, Unavailable), raised by domain/, storage/, proofs/ and exports/, which know nothing of
+HTTP: DOMAIN_STATUS gives each kind its status here. And ApiError, which carries its own HTTP
+status, for refusals that are HTTP concerns (401/403 auth and CORS, 400/413/415 parsing, 429
+rate limits, the request's own validation): it is raised only in api/ and http/ (the WSGI
+edge), and defined here. tests/test_layering.py checks no other room imports it.
+"""
 from __future__ import annotations
 
 import logging
@@ -7,6 +15,8 @@ from typing import Any, Callable
 from flask import Flask, Response, jsonify
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
+
+from .domain.errors import Conflict, DomainError, Invalid, NotFound, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +36,10 @@ HTTP_CODES = {
     500: "internal_error",
     503: "unavailable",
 }
+
+
+# The HTTP status of each kind of domain error.
+DOMAIN_STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, Invalid: 422, Unavailable: 503}
 
 
 class ErrorOut(Schema):
@@ -72,10 +86,21 @@ def handle_api_error(error: ApiError) -> Response:
     return response
 
 
+def domain_status(error: DomainError) -> int:
+    """The HTTP status of a domain error: its kind's (a bare DomainError is our bug: 500)."""
+    return next((DOMAIN_STATUS[kind] for kind in type(error).__mro__ if kind in DOMAIN_STATUS), 500)
+
+
+def handle_domain_error(error: DomainError) -> Response:
+    return error_response(domain_status(error), error.code, error.message, error.errors)
+
+
 def error_status(error: Exception) -> tuple[int, str]:
     """The HTTP status and machine code the handlers answer `error` with."""
     if isinstance(error, ApiError):
         return error.status, error.code
+    if isinstance(error, DomainError):
+        return domain_status(error), error.code
     if isinstance(error, HTTPException):
         status = error.code or 500
         return status, HTTP_CODES.get(status, "error")
@@ -105,6 +130,7 @@ def handle_unexpected(error: Exception) -> Response:
 # Most specific first: the handler of the first class an error is an instance of answers it.
 HANDLERS: tuple[tuple[type[Exception], Callable[[Any], Response]], ...] = (
     (ApiError, handle_api_error),
+    (DomainError, handle_domain_error),
     (HTTPException, handle_http_exception),
     (Exception, handle_unexpected),
 )

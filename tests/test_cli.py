@@ -91,3 +91,41 @@ def test_the_recorder_role_migration_keeps_keys_and_refuses_unknown_roles(blank_
         with db.engine.connect() as connection:
             assert connection.execute(sa.text("SELECT role FROM api_keys")).scalars().all() == ["owner"]
         db.engine.dispose()
+
+
+def _one_line_error(result, message: str) -> None:
+    """The command failed with exit status 1 and exactly `Error: message` on stderr, no traceback."""
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"Error: {message}\n"
+    assert "Traceback" not in result.output
+
+
+def test_site_create_of_an_existing_site_is_one_line(runner, app, site):
+    result = runner.invoke(cli, ["site", "create", "shop", "--name", "x", "--origin", "https://a.example"])
+    _one_line_error(result, "Site 'shop' already exists.")
+
+
+def test_key_create_for_a_missing_site_is_one_line(runner, app):
+    _one_line_error(runner.invoke(cli, ["key", "create", "nosuch", "--role", "owner"]), "No site 'nosuch'.")
+
+
+def test_key_revoke_of_a_missing_key_is_one_line(runner, app):
+    _one_line_error(runner.invoke(cli, ["key", "revoke", "4242"]), "No API key 4242.")
+
+
+def test_help_lists_our_commands_and_dev_only():
+    out = subprocess.run([sys.executable, "-m", "consent_server.cli", "--help"], check=True, capture_output=True,
+                         text=True).stdout
+    commands = [line.split()[0] for line in out.split("Commands:\n", 1)[1].splitlines() if line.startswith("  ")]
+    assert commands == ["db", "demo", "dev", "export", "inventory", "key", "keys", "purge", "refusals", "seal",
+                        "serve", "site", "verify"]
+    for flask_option in ("--app", "--debug", "--env-file"):
+        assert flask_option not in out
+
+
+def test_dev_holds_flasks_commands(runner, app):
+    result = runner.invoke(cli, ["dev", "--help"])
+    assert result.exit_code == 0, result.output
+    assert {"run", "shell", "routes"} <= {line.split()[0] for line in result.output.split("Commands:\n", 1)[1].splitlines()}
+    routes = runner.invoke(cli, ["dev", "routes"])
+    assert routes.exit_code == 0 and "/api/v1/sites/<site>/consents" in routes.output, routes.output

@@ -13,6 +13,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
 
+from ..domain.errors import DomainError
 from ..domain.refusals import note_refusal, refusal_counts, refusal_report, tally
 from ..domain.sites import get_site, site_info
 from ..errors import ApiError, error_answer, error_status
@@ -51,7 +52,7 @@ def _own_origin_cors(site: str, code: str, origin: str | None) -> dict[str, str]
         return {}
     try:
         return cors_headers(allowed_origin(site_info(site), origin))
-    except ApiError:  # unknown site or foreign origin: no CORS
+    except (DomainError, ApiError):  # unknown site or foreign origin: no CORS
         return {}
 
 

@@ -8,7 +8,6 @@ from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
 from ..domain.sites import get_site
-from ..errors import ApiError
 from ..exports.params import ExportArgs, filters_from
 from ..exports.service import build_export
 
@@ -33,8 +32,6 @@ def export_command(site_key: str, from_, to, purpose, decision, action, fmt: str
         export = build_export(get_site(site_key), args["format"], filters_from(args))
     except ValidationError as error:
         raise click.UsageError("; ".join(f"{k}: {' '.join(v)}" for k, v in error.messages.items())) from error
-    except ApiError as error:
-        raise click.ClickException(error.message) from error
     written = 0
     out = sys.stdout.buffer if output == "-" else open(output, "wb")
     try:

@@ -7,18 +7,11 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
+from ..domain.errors import Invalid
 from ..domain.policies import current_policy, diff_policies, publish_policy, require_policy
 from ..domain.sites import get_site
-from ..errors import ApiError
 from ..extensions import db
 from ..inventory.formats import FORMATS, FormatError, dumps, guess_format, loads
-
-
-def _site(key: str) -> Any:
-    try:
-        return get_site(key)
-    except ApiError as error:
-        raise click.ClickException(error.message) from error
 
 
 def _content_from(doc: Any, current: dict[str, Any]) -> dict[str, Any]:
@@ -40,11 +33,8 @@ def inventory() -> None:
 @with_appcontext
 def export(site: str, fmt: str, version: int | None) -> None:
     """Print the site's policy content (inventory and banner texts) as YAML or JSON."""
-    record = _site(site)
-    try:
-        policy = current_policy(record) if version is None else require_policy(record.id, version)
-    except ApiError as error:
-        raise click.ClickException(error.message) from error
+    record = get_site(site)
+    policy = current_policy(record) if version is None else require_policy(record.id, version)
     click.echo(dumps(policy.content, fmt), nl=False)
 
 
@@ -57,7 +47,7 @@ def export(site: str, fmt: str, version: int | None) -> None:
 @with_appcontext
 def import_(site: str, file: Any, fmt: str | None, material: bool | None) -> None:
     """Publish FILE (a whole policy content or just an inventory) as the site's next policy version."""
-    record = _site(site)
+    record = get_site(site)
     try:
         doc = loads(file.read(), fmt or guess_format(file.name or ""))
     except FormatError as error:
@@ -65,7 +55,7 @@ def import_(site: str, file: Any, fmt: str | None, material: bool | None) -> Non
     current = current_policy(record)
     try:
         created = publish_policy(site=record, content=_content_from(doc, current.content), material=material)
-    except ApiError as error:
+    except Invalid as error:  # with each field's errors, one line each
         db.session.rollback()
         lines = [f"  {path}: {'; '.join(messages)}" for path, messages in error.errors.items()]
         raise click.ClickException("\n".join([error.message, *lines])) from error
@@ -84,9 +74,6 @@ def import_(site: str, file: Any, fmt: str | None, material: bool | None) -> Non
 @with_appcontext
 def diff(site: str, a: int, b: int) -> None:
     """Print, as JSON, what changed from version A to version B, section by section."""
-    record = _site(site)
-    try:
-        result = diff_policies(require_policy(record.id, a), require_policy(record.id, b))
-    except ApiError as error:
-        raise click.ClickException(error.message) from error
+    record = get_site(site)
+    result = diff_policies(require_policy(record.id, a), require_policy(record.id, b))
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))

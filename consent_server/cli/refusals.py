@@ -8,7 +8,6 @@ from flask.cli import with_appcontext
 
 from ..domain.refusals import refusal_counts, refusal_report
 from ..domain.sites import get_site
-from ..errors import ApiError
 
 
 @click.command("refusals")
@@ -21,10 +20,7 @@ def refusals_command(site_key: str, from_: datetime | None, to: datetime | None)
 
     Counts are written by each server worker every CONSENT_REFUSAL_FLUSH seconds.
     """
-    try:
-        site = get_site(site_key)
-    except ApiError as error:
-        raise click.ClickException(error.message) from error
+    site = get_site(site_key)
     counts = refusal_counts(site.id, from_ and from_.date(), to and to.date())
     for row in counts:
         click.echo("  ".join(str(part) for part in (row["day"], row["reason"], row["count"], row["origin"]) if part))

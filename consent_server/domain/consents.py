@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
-from ..errors import ApiError
+from .errors import Invalid, NotFound
 from ..extensions import db, per_app
 from ..models import Consent, PolicyVersion
 from ..models.types import utcnow
@@ -63,7 +63,7 @@ def normalise_choices(purposes: tuple[str, ...], choices: dict[str, bool]) -> di
     """
     unknown = sorted(set(choices) - set(purposes))
     if unknown:
-        raise ApiError(422, "unknown_purpose", "Unknown purpose for this policy version.",
+        raise Invalid("unknown_purpose", "Unknown purpose for this policy version.",
                        {"choices": [f"unknown purpose: {name}" for name in unknown]})
     return {p: True if p == NECESSARY else bool(choices.get(p, False)) for p in purposes}
 
@@ -98,7 +98,7 @@ def record_consent(
     """
     purposes = version_purposes(site_id, policy_version)
     if purposes is None:
-        raise ApiError(422, "unknown_policy_version", "No such policy version for this site.",
+        raise Invalid("unknown_policy_version", "No such policy version for this site.",
                        {"policy_version": ["unknown policy version"]})
     normalised = normalise_choices(purposes, choices)
     receipt_id = new_receipt_id()
@@ -143,7 +143,7 @@ def current_state(site_id: int, visitor_id: str) -> dict[str, Any]:
     record = per_app("consent.state_read", lambda: state_reader(
         db.engine, cached=current_app.config["CONSENT_STATE_CACHE"]))(site_id, visitor_id)
     if record is None:
-        raise ApiError(404, "no_consent", "This visitor has not decided yet.")
+        raise NotFound("no_consent", "This visitor has not decided yet.")
     return {
         "visitor_id": visitor_id,
         "choices": record["choices"],

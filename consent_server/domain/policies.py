@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Row, Select, func, select
 
-from ..errors import ApiError
+from .errors import Invalid, NotFound
 from ..extensions import db, per_app
 from ..inventory import content_errors, diff_content, is_material, material_reasons
 from ..ledger.canonical import content_hash
@@ -34,7 +34,7 @@ def latest_policy(site_id: Any, *columns: Any) -> Select:
 
 def _published(found: Any) -> Any:
     if found is None:
-        raise ApiError(404, "no_policy", "This site has no published policy version.")
+        raise NotFound("no_policy", "This site has no published policy version.")
     return found
 
 
@@ -93,15 +93,15 @@ def require_policy(site_id: int, version: int) -> PolicyVersion:
     """One version of a site's policy, or a 404 error."""
     policy = get_policy(site_id, version)
     if policy is None:
-        raise ApiError(404, "unknown_policy_version", f"No policy version {version}.")
+        raise NotFound("unknown_policy_version", f"No policy version {version}.")
     return policy
 
 
 def validate_content(content: Any) -> None:
-    """Raise a 422 ApiError with the schema errors (keyed by dotted path) when content is invalid."""
+    """Raise Invalid with the schema errors (keyed by dotted path) when content is invalid."""
     errors = content_errors(content)
     if errors:
-        raise ApiError(422, "invalid_policy", "The policy content does not match schemas/policy-content.schema.json.",
+        raise Invalid("invalid_policy", "The policy content does not match schemas/policy-content.schema.json.",
                        errors)
 
 
@@ -128,7 +128,7 @@ def publish_policy(*, site: Site, content: dict[str, Any], material: bool | None
     """Add a new version when the content changed; None when it is identical to the current one.
 
     `material` forces whether visitors are asked again; by default the materiality rule decides.
-    The content is validated first (422 ApiError with the schema errors). The caller owns the transaction.
+    The content is validated first (Invalid with the schema errors). The caller owns the transaction.
     """
     validate_content(content)
     digest = content_hash(content)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import ApiError
+from .errors import Conflict, Invalid, NotFound
 from ..extensions import db, per_app
 from ..models import LANGUAGES, ROLES, ApiKey, Site, SiteOrigin
 from ..models.types import utcnow
@@ -35,11 +35,11 @@ def normalise_origin(url: str) -> str:
 def create_site(*, key: str, name: str, origins: list[str], language: str = "sv") -> Site:
     """Create a site with its origins and its first policy version (the default template)."""
     if not SITE_KEY.fullmatch(key):
-        raise ApiError(422, "invalid_site_key", "Site keys are 2-63 characters of a-z, 0-9 and '-'.")
+        raise Invalid("invalid_site_key", "Site keys are 2-63 characters of a-z, 0-9 and '-'.")
     if language not in LANGUAGES:
-        raise ApiError(422, "invalid_language", "Language must be 'sv' or 'en'.")
+        raise Invalid("invalid_language", "Language must be 'sv' or 'en'.")
     if db.session.scalar(select(Site.id).where(Site.key == key)) is not None:
-        raise ApiError(409, "site_exists", f"Site {key!r} already exists.")
+        raise Conflict("site_exists", f"Site {key!r} already exists.")
     site = Site(key=key, name=name, default_language=language)
     site.origins = [SiteOrigin(origin=origin) for origin in dict.fromkeys(normalise_origin(o) for o in origins)]
     db.session.add(site)
@@ -48,8 +48,8 @@ def create_site(*, key: str, name: str, origins: list[str], language: str = "sv"
     return site
 
 
-def _unknown_site(key: str) -> ApiError:
-    return ApiError(404, "unknown_site", f"No site {key!r}.")
+def _unknown_site(key: str) -> NotFound:
+    return NotFound("unknown_site", f"No site {key!r}.")
 
 
 def find_site(key: str) -> Site | None:
@@ -75,7 +75,7 @@ def hash_token(token: str) -> str:
 def create_key(*, site: Site, role: str) -> tuple[ApiKey, str]:
     """Create an API key; returns the row and the token, which is shown once and never stored."""
     if role not in ROLES:
-        raise ApiError(422, "invalid_role", f"Role must be one of: {', '.join(ROLES)}.")
+        raise Invalid("invalid_role", f"Role must be one of: {', '.join(ROLES)}.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(site_id=site.id, role=role, token_hash=hash_token(token), prefix=token[:10])
     db.session.add(key)
@@ -87,7 +87,7 @@ def revoke_key(key_id: int) -> ApiKey:
     """Mark a key revoked; it stops working at once."""
     key = db.session.get(ApiKey, key_id)
     if key is None:
-        raise ApiError(404, "unknown_key", f"No API key {key_id}.")
+        raise NotFound("unknown_key", f"No API key {key_id}.")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
     return key

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..errors import ApiError
+from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Consent, Site
 from .csv_writer import iter_csv
@@ -44,7 +44,7 @@ def owns_receipt(site_id: int, visitor_id: str, receipt_id: str) -> bool:
 def visitor_export(site: Site, visitor_id: str, fmt: str) -> Export:
     """The visitor's records as a JSON document or CSV; 404 when there are none."""
     if not has_records(site.id, visitor_id):
-        raise ApiError(404, "no_consent", "This visitor has no records on this site.")
+        raise NotFound("no_consent", "This visitor has no records on this site.")
     now = datetime.now(timezone.utc)
     policies = policy_rows(site.id)
     if fmt == "csv":

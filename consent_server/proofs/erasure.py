@@ -17,7 +17,7 @@ import hmac
 
 from sqlalchemy import select, update
 
-from ..errors import ApiError
+from ..domain.errors import NotFound, Unavailable
 from ..extensions import db
 from ..models import Consent, Site
 from ..models.seals import ConsentLeaf, Erasure
@@ -39,7 +39,7 @@ def visitor_hmac(site: Site, visitor_id: str) -> str:
     try:
         secret = erasure_secret()
     except ErasureKeyMissing as error:
-        raise ApiError(503, error.code, str(error)) from None
+        raise Unavailable(error.code, str(error)) from None
     return pseudonym(secret, site.key, visitor_id)
 
 
@@ -53,7 +53,7 @@ def erase_visitor(*, site: Site, visitor_id: str) -> Erasure:
         .execution_options(synchronize_session=False)
     )
     if not result.rowcount:
-        raise ApiError(404, "no_consent", "This visitor has no records on this site.")
+        raise NotFound("no_consent", "This visitor has no records on this site.")
     erased_ids = select(Consent.id).where(Consent.site_id == site.id, Consent.visitor_id == replacement)
     db.session.execute(
         update(ConsentLeaf).where(ConsentLeaf.consent_id.in_(erased_ids)).values(salt=None)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..errors import ApiError
+from ..domain.errors import NotFound
 from ..extensions import db
 from ..ledger import merkle
 from ..ledger.leaf import PERSONAL_FIELDS, timestamp
@@ -110,7 +110,7 @@ def receipt_document(receipt_id: str) -> dict[str, Any]:
     consent = (db.session.scalar(select(Consent).where(Consent.receipt_id == receipt_id))
                if _RECEIPT.fullmatch(receipt_id) else None)
     if consent is None:
-        raise ApiError(404, "unknown_receipt", "No receipt with this id.")
+        raise NotFound("unknown_receipt", "No receipt with this id.")
     site = db.session.get(Site, consent.site_id)
     policy = db.session.scalar(select(PolicyVersion).where(
         PolicyVersion.site_id == consent.site_id, PolicyVersion.version == consent.policy_version))

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template
 
-from ..errors import ApiError
+from ..domain.errors import NotFound
 from ..proofs.receipts import receipt_document
 
 bp = Blueprint("receipts_page", __name__, template_folder="templates")
@@ -67,7 +67,7 @@ def receipt_page(receipt_id: str):
     """The printable receipt page."""
     try:
         document = receipt_document(receipt_id)
-    except ApiError:
+    except NotFound:
         return Response("<!doctype html><title>404</title><p>Unknown receipt. / Okänt kvitto.</p>", 404,
                         mimetype="text/html")
     return render_receipt(document)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from consent_server.domain.errors import Invalid
 from consent_server.domain.sites import create_site
-from consent_server.errors import ApiError
 from tests.builders import consent_body
 
 VISITOR = "visitorAAAAAAAAAAAAAAAA3"
@@ -29,7 +29,7 @@ def test_a_receipt_id_with_a_trailing_newline_is_422(client, site):
 
 @pytest.mark.parametrize("key", ["shop2\n", "shop2\nx"])
 def test_a_site_key_with_a_newline_is_refused(app, key):
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(Invalid) as refused:
         create_site(key=key, name="Butik", origins=["https://shop2.example"])
     assert refused.value.code == "invalid_site_key"
 

@@ -5,8 +5,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from consent_server.domain.errors import Invalid
 from consent_server.domain.policies import current_policy, list_policies, publish_policy, replace_inventory
-from consent_server.errors import ApiError
 from consent_server.extensions import db
 from consent_server.ledger.canonical import content_hash
 from consent_server.models import PolicyVersion
@@ -41,9 +41,9 @@ def test_unchanged_content_makes_no_version(site) -> None:
 def test_invalid_content_is_rejected_with_schema_errors(site) -> None:
     doc = content()
     doc["inventory"]["sections"][0]["legal_basis"] = "consent"
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(Invalid) as caught:
         publish_policy(site=site, content=doc)
-    assert caught.value.status == 422
+    assert caught.value.code == "invalid_policy"
     assert "inventory.sections.0.legal_basis" in caught.value.errors
     assert [p.version for p in list_policies(site.id)] == [1]
 
