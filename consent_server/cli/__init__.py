@@ -3,7 +3,8 @@
 A plain click group, not Flask's FlaskGroup: its top level lists our commands only (no
 `-A/--app`, `--debug`, `-e/--env-file`, nor the commands Flask and extensions add); those are
 under `dev`. A domain error (domain/errors.py) ends any command as one line on stderr,
-`Error: <message>`, and exit status 1.
+`Error: <message>`, and exit status 1 (base.py's classes: every command of ours is declared
+with them, and this group, one of them, covers the rest).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from flask import Flask, current_app
 from flask.cli import ScriptInfo, routes_command, run_command, shell_command
 
 from .. import create_app
-from ..domain.errors import DomainError
+from .base import Group
 from .db import db_cli
 from .exports import export_command
 from .inventory import inventory
@@ -48,7 +49,7 @@ def _create_app() -> Flask:
     return create_app()
 
 
-class ConsentGroup(click.Group):
+class ConsentGroup(Group):
     """The top-level group: its commands run against create_app's app; domain errors become one line."""
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
@@ -56,12 +57,6 @@ class ConsentGroup(click.Group):
         # What with_appcontext loads the app from; a test's runner passes its own app instead.
         extra.setdefault("obj", ScriptInfo(create_app=_create_app, set_debug_flag=False, load_dotenv_defaults=False))
         return super().make_context(info_name, args, parent, **extra)
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except DomainError as error:  # an expected refusal, not our bug: no traceback
-            raise click.ClickException(error.message) from error
 
 
 class DevGroup(click.Group):

@@ -12,6 +12,7 @@ from flask_migrate.cli import db as migrate_db
 from flask_migrate.cli import upgrade as migrate_upgrade
 
 from ..proofs.server_keys import ensure_server_keys
+from .base import Command, Group
 
 
 @with_appcontext
@@ -22,11 +23,11 @@ def _upgrade(**options) -> None:
             click.echo(line)
 
 
-db_cli = click.Group(
+db_cli = Group(
     name="db", params=migrate_db.params, callback=migrate_db.callback, help=migrate_db.help,
     commands={name: command for name, command in migrate_db.commands.items() if name != "upgrade"},
 )
-db_cli.add_command(click.Command(
+db_cli.add_command(Command(
     "upgrade", params=migrate_upgrade.params, callback=_upgrade,
     help="Upgrade the schema to a later version, then create the signing key and the erasure secret if none exist.",
 ))

@@ -10,9 +10,10 @@ from marshmallow import ValidationError
 from ..domain.sites import get_site
 from ..exports.params import ExportArgs, filters_from
 from ..exports.service import build_export
+from .base import Command
 
 
-@click.command("export")
+@click.command("export", cls=Command)
 @click.argument("site_key", metavar="SITE")
 @click.option("--from", "from_", help="Records recorded at or after (YYYY-MM-DD or RFC 3339).")
 @click.option("--to", help="Records recorded before; a date includes that whole day.")

@@ -12,6 +12,7 @@ from ..domain.policies import current_policy, diff_policies, publish_policy, req
 from ..domain.sites import get_site
 from ..extensions import db
 from ..inventory.formats import FORMATS, FormatError, dumps, guess_format, loads
+from .base import Group
 
 
 def _content_from(doc: Any, current: dict[str, Any]) -> dict[str, Any]:
@@ -21,7 +22,7 @@ def _content_from(doc: Any, current: dict[str, Any]) -> dict[str, Any]:
     return {**current, "inventory": doc}
 
 
-@click.group("inventory")
+@click.group("inventory", cls=Group)
 def inventory() -> None:
     """Export, import and compare a site's cookie inventory."""
 

@@ -11,9 +11,10 @@ from ..extensions import db
 from ..ledger import keys as ledger_keys
 from ..proofs.server_keys import ensure_server_keys
 from ..proofs.signing import create_key_file, key_path, published_keys, register_key, signing_key
+from .base import Group
 
 
-@click.group("keys")
+@click.group("keys", cls=Group)
 def keys_cli() -> None:
     """Manage the Ed25519 key that signs the consent log."""
 

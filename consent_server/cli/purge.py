@@ -11,9 +11,10 @@ from ..models import Site
 from ..proofs.retention import purge_site
 from ..proofs.signing import SigningKeyMissing
 from ..storage.disk_erasure import truncate_wal, vacuum_log_tables
+from .base import Command
 
 
-@click.command("purge")
+@click.command("purge", cls=Command)
 @click.option("--dry-run", is_flag=True, help="Report what would be removed; change nothing.")
 @click.option("--site", "site_key", default=None, help="Only this site.")
 @click.option("--days", type=int, default=None, help="Override CONSENT_RETENTION_DAYS.")

@@ -8,9 +8,10 @@ from flask.cli import with_appcontext
 
 from ..domain.refusals import refusal_counts, refusal_report
 from ..domain.sites import get_site
+from .base import Command
 
 
-@click.command("refusals")
+@click.command("refusals", cls=Command)
 @click.argument("site_key")
 @click.option("--from", "from_", type=click.DateTime(["%Y-%m-%d"]), help="First day (UTC), included.")
 @click.option("--to", type=click.DateTime(["%Y-%m-%d"]), help="Last day (UTC), included.")

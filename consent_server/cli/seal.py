@@ -6,9 +6,10 @@ from flask.cli import with_appcontext
 
 from ..proofs.sealing import seal_all
 from ..proofs.signing import SigningKeyMissing
+from .base import Command
 
 
-@click.command("seal")
+@click.command("seal", cls=Command)
 @click.option("--site", "site_key", default=None, help="Only this site.")
 @click.option("--grace", type=float, default=None, help="Seconds a record must be old (default CONSENT_SEAL_GRACE).")
 @click.option("--sweep", is_flag=True, help="Look for unsealed records over the whole log (slow on large logs).")

@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 from ..domain.sites import create_site, get_site
 from ..extensions import db
 from ..proofs.server_keys import ensure_server_keys
+from .base import Command
 
 DEMO_SITE = "demo"
 DEMO_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000")
@@ -23,7 +24,7 @@ def _gunicorn_config() -> str:
     return str(local) if local.exists() else "python:consent_server.http.gunicorn_conf"
 
 
-@click.command("serve")
+@click.command("serve", cls=Command)
 @click.option("--bind", default=None, help="HOST:PORT (default 127.0.0.1:8000 or CONSENT_BIND).")
 @click.option("--workers", type=int, default=None, help="Worker processes (default 2 x cores + 1).")
 @with_appcontext  # the app loads first, as for every command of the app's group: a bad config fails here
@@ -38,7 +39,7 @@ def serve(bind: str | None, workers: int | None) -> None:
     os.execv(sys.executable, args)
 
 
-@click.command("demo")
+@click.command("demo", cls=Command)
 @click.option("--bind", default="127.0.0.1:8000", show_default=True)
 @click.option("--workers", type=int, default=2, show_default=True)
 @with_appcontext

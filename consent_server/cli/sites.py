@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from ..domain.sites import create_key, create_site, get_site, revoke_key
 from ..extensions import db
 from ..models import LANGUAGES, ROLES
+from .base import Group
 
 
-@click.group(cls=AppGroup)
+@click.group(cls=Group)
 def site() -> None:
     """Manage sites."""
 
@@ -30,7 +31,7 @@ def site_create(key: str, name: str, origins: tuple[str, ...], lang: str) -> Non
     click.echo(f"site {created.key} created (policy version 1, origins: {', '.join(o.origin for o in created.origins)})")
 
 
-@click.group(cls=AppGroup)
+@click.group(cls=Group)
 def key() -> None:
     """Manage API keys."""
 

@@ -6,9 +6,10 @@ import sys
 import click
 
 from ..ledger.tool import run_verify
+from .base import Command
 
 
-@click.command("verify")
+@click.command("verify", cls=Command)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--keys", default=None, help="keys.json file or URL of /.well-known/consent-server/keys.json.")
 @click.option("--workers", type=int, default=None, help="Processes for large files (default: CPU count).")
