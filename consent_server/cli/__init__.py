@@ -44,7 +44,6 @@ COMMANDS: list[click.Command] = [
 ]
 
 
-
 def _create_app() -> Flask:
     return create_app()
 
