@@ -6,10 +6,10 @@ checkout, an isolation-level switch and a reset on return, and SQLAlchemy's
 execution path costs more than the statement itself on SQLite (bench/RESULTS.md has
 the figures). Here each reading thread keeps one DBAPI connection (gunicorn's gthread
 workers reuse their threads) and the insert one per process (one writer at a time
-uses it, see group_commit.py); the read is compiled once for the engine's dialect and the
-insert's text is written once per batch size from the table's columns, and values pass through the same bind and result
-processors SQLAlchemy would apply, so callers see what a Core `execute` gives:
-converted values, and SQLAlchemy's exception classes.
+uses it, see group_commit.py); the read is compiled once for the engine's dialect, the
+insert's text is written once per batch size from the table's columns, and values pass
+through the same bind and result processors SQLAlchemy would apply, so callers see what a
+Core `execute` gives: converted values, and SQLAlchemy's exception classes.
 
 Connections are made through the engine (its connect events run: the SQLite pragmas)
 and then detached from its pool; `Engine.dispose()` closes them all. A read that
@@ -33,15 +33,31 @@ from sqlalchemy.exc import DBAPIError
 
 # Forks this process has gone through: a connection made before a fork belongs to the parent.
 # Counted by a fork hook, so the hot path compares an integer instead of calling getpid().
+# A fork hook is process-wide and cannot be removed: it is registered once, on first need
+# (storage.init_app, or the first kept connections), never at import, and it touches only
+# this process's own counter and the callbacks given to count_forks.
 _forks = 0
+_in_child: list[Callable[[], None]] = []
+_hook_lock = threading.Lock()
+_hooked = False
 
 
-def _count_fork() -> None:
+def _after_fork_in_child() -> None:
     global _forks
     _forks += 1
+    for callback in _in_child:
+        callback()
 
 
-os.register_at_fork(after_in_child=_count_fork)
+def count_forks(in_child: Callable[[], None] | None = None) -> None:
+    """Count this process's forks from now on (one hook per process); call `in_child` in each child (once each)."""
+    global _hooked
+    with _hook_lock:
+        if in_child is not None and in_child not in _in_child:
+            _in_child.append(in_child)
+        if not _hooked:
+            os.register_at_fork(after_in_child=_after_fork_in_child)
+            _hooked = True
 
 
 def fork_count() -> int:
@@ -60,6 +76,7 @@ class _KeptConnections:
         self._lock = threading.Lock()
         self.open: list[Any] = []
         self._generation = 0
+        count_forks()  # a connection is never used across a fork, even where no app asked
         event.listen(engine, "engine_disposed", self._close_all)
 
     def get(self) -> Any:
