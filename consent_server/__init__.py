@@ -14,13 +14,12 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-from . import extensions
+from . import extensions, storage
 from .config import load_config
 from .domain.client_info import CountryLookup
 from .errors import register_error_handlers
 from .extensions import db, limiter, migrate
 from .http.client_net import ClientNetMiddleware
-from .storage import sqlite_pragmas  # noqa: F401  (WAL, full sync, secure_delete on every SQLite connection)
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -42,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    storage.init_app(app)  # SQLite's settings, cache stamps on commit, fork counting: for this app's engines
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     extensions.api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "bearerAuth": {"type": "http", "scheme": "bearer",

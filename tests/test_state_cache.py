@@ -88,7 +88,8 @@ def test_a_full_cache_forgets_its_oldest_answer_first(tmp_path):
     assert cache.get(1, "third-visitor-0001", cache.stamps_of(1, "third-visitor-0001")) == (False, None)
 
 
-def test_a_forked_child_never_repeats_its_parents_stamps():
+def test_a_forked_child_never_repeats_its_parents_stamps(app):
+    """The app asked for the fork hook (storage.init_app): a child's stamps start elsewhere."""
     next_stamp()
     reader, writer = os.pipe()
     child = os.fork()

@@ -21,6 +21,8 @@ def doc_only(decorator: Callable[[Callable], Callable]) -> Callable[[Callable], 
     only serialises a result that is not yet a Response. Each costs a lookup of the app
     and a coroutine check per request, and a consent POST went through ten of them
     (bench/RESULTS.md). Use it for `response` only on views that return `json_response`.
+    `_apidoc` is flask-smorest's private name: the version range in pyproject.toml pins it and
+    tests/api/test_doc_only_contract.py fails on an upgrade that reads it differently.
     """
 
     def decorate(view: Callable) -> Callable:

@@ -1,6 +1,6 @@
 """Erased means gone from disk: what runs after an erasure or a purge has committed.
 
-SQLite runs with ``secure_delete`` (``extensions._sqlite_pragmas``): SQLite zeroes the
+SQLite runs with ``secure_delete`` (``storage/sqlite_pragmas.py``): SQLite zeroes the
 bytes of a deleted or rewritten row in its page, and zeroes freed pages. In WAL mode,
 though, a commit writes whole new page versions to ``<database>-wal`` and leaves the
 old versions there: the erased visitor id and page path stay in the WAL until a

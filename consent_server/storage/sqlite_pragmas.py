@@ -1,16 +1,20 @@
-"""SQLite's connection settings, on every connection any engine opens (PostgreSQL connections are left alone)."""
+"""SQLite's connection settings, on every connection an app's SQLite engine opens (attached by storage.init_app)."""
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def attach(engine: Engine) -> None:
+    """Apply the settings to every connection `engine` opens from now on, if it is SQLite (once per engine)."""
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", set_pragmas):
+        event.listen(engine, "connect", set_pragmas)
+
+
+def set_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
     """WAL and full sync on SQLite: readers never block the writer, and a 201 is on disk."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
-        return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     # synchronous=FULL: a commit is fsynced before we answer, so a 201 survives kill -9

@@ -41,7 +41,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState, Session, object_session
 
 from ..models import Consent, PolicyVersion, Site, SiteOrigin
-from .thread_connections import beside_sqlite_file
+from .thread_connections import beside_sqlite_file, count_forks
 
 # Buckets of (site, visitor). A commit makes the kept answers of its visitors' buckets stale,
 # and of every other visitor in them: after 30,000 decisions about other visitors (one bench
@@ -76,6 +76,9 @@ class Stamps:
     # False while changes may go unstamped: answers must not be kept or reused then.
     live = True
 
+    def __init__(self) -> None:
+        count_forks(_reseed_after_fork)  # stamps written by a forked child never repeat its parent's
+
     def read(self, slot: int) -> int:
         return self._slots[slot]
 
@@ -101,6 +104,7 @@ class StateStamps(Stamps):
     """
 
     def __init__(self, path: str) -> None:
+        super().__init__()
         size = (SLOTS + 1) * _STAMP_BYTES
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -131,9 +135,6 @@ def next_stamp() -> int:
 def _reseed_after_fork() -> None:
     global _sequence
     _sequence = _new_sequence()  # a forked child must not repeat its parent's stamps
-
-
-os.register_at_fork(after_in_child=_reseed_after_fork)
 
 _registry: dict[str, StateStamps] = {}
 _registry_lock = threading.Lock()
@@ -210,7 +211,25 @@ def touch_rows(stamps: Stamps | None, rows: Iterable[dict[str, Any]]) -> None:
         stamps.touch({bucket(row["site_id"], row["visitor_id"]) for row in rows})
 
 
-@event.listens_for(Session, "do_orm_execute")
+# The engines of apps that asked (storage.init_app): the session and mapper events below are
+# registered once per session class and model, and act only for sessions bound to one of these.
+_watched: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def watch(engine: Engine, sessions: Any) -> None:
+    """Stamp commits of `sessions` (a scoped session or sessionmaker) on `engine` that change what the caches hold."""
+    _watched.add(engine)
+    count_forks(_reseed_after_fork)
+    for name, listener in (("do_orm_execute", _note_statement), ("after_commit", _stamp_commit),
+                           ("after_rollback", _forget_rolled_back)):
+        if not event.contains(sessions, name, listener):
+            event.listen(sessions, name, listener)
+    for model in WATCHED:
+        for name in ("after_insert", "after_update", "after_delete"):
+            if not event.contains(model, name, _note_row):
+                event.listen(model, name, _note_row)
+
+
 def _note_statement(state: ORMExecuteState) -> None:
     # Bulk UPDATE/DELETE/INSERT statements through the session (erasure, retention purge).
     if state.is_update or state.is_delete or state.is_insert:
@@ -235,22 +254,17 @@ def _note_row(_mapper: Any, _connection: Any, target: Any) -> None:
         mark_changed(session)
 
 
-for _model in WATCHED:
-    for _name in ("after_insert", "after_update", "after_delete"):
-        event.listen(_model, _name, _note_row)
-
-
-@event.listens_for(Session, "after_commit")
 def _stamp_commit(session: Session) -> None:
     if not session.info.pop(_CHANGED, False):
         return
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
+    if engine not in _watched:
+        return
     stamps = stamps_for(engine)
     if stamps is not None:
         stamps.touch_all()
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
     session.info.pop(_CHANGED, None)

@@ -44,6 +44,7 @@ class ListenedStamps(Stamps):
     """
 
     def __init__(self, engine: Engine, poll: float = 1.0, retry_after: float = 1.0) -> None:
+        super().__init__()
         # Weak: the engine keeps these stamps (through its dispose hook and the registry), not the reverse.
         self._engine = weakref.ref(engine)
         self._poll = poll

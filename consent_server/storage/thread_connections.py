@@ -6,10 +6,10 @@ checkout, an isolation-level switch and a reset on return, and SQLAlchemy's
 execution path costs more than the statement itself on SQLite (bench/RESULTS.md has
 the figures). Here each reading thread keeps one DBAPI connection (gunicorn's gthread
 workers reuse their threads) and the insert one per process (one writer at a time
-uses it, see group_commit.py); the statement is compiled once
-for the engine's dialect, and values pass through the same bind and result
-processors SQLAlchemy would apply, so callers see what a Core `execute` gives:
-converted values, and SQLAlchemy's exception classes.
+uses it, see group_commit.py); the read is compiled once for the engine's dialect, the
+insert's text is written once per batch size from the table's columns, and values pass
+through the same bind and result processors SQLAlchemy would apply, so callers see what a
+Core `execute` gives: converted values, and SQLAlchemy's exception classes.
 
 Connections are made through the engine (its connect events run: the SQLite pragmas)
 and then detached from its pool; `Engine.dispose()` closes them all. A read that
@@ -23,26 +23,41 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import re
 import threading
 import types
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from sqlalchemy import Insert, Select, Table, event, insert
-from sqlalchemy.engine import Engine
+from sqlalchemy import Select, Table, event
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 
 # Forks this process has gone through: a connection made before a fork belongs to the parent.
 # Counted by a fork hook, so the hot path compares an integer instead of calling getpid().
+# A fork hook is process-wide and cannot be removed: it is registered once, on first need
+# (storage.init_app, or the first kept connections), never at import, and it touches only
+# this process's own counter and the callbacks given to count_forks.
 _forks = 0
+_in_child: list[Callable[[], None]] = []
+_hook_lock = threading.Lock()
+_hooked = False
 
 
-def _count_fork() -> None:
+def _after_fork_in_child() -> None:
     global _forks
     _forks += 1
+    for callback in _in_child:
+        callback()
 
 
-os.register_at_fork(after_in_child=_count_fork)
+def count_forks(in_child: Callable[[], None] | None = None) -> None:
+    """Count this process's forks from now on (one hook per process); call `in_child` in each child (once each)."""
+    global _hooked
+    with _hook_lock:
+        if in_child is not None and in_child not in _in_child:
+            _in_child.append(in_child)
+        if not _hooked:
+            os.register_at_fork(after_in_child=_after_fork_in_child)
+            _hooked = True
 
 
 def fork_count() -> int:
@@ -61,6 +76,7 @@ class _KeptConnections:
         self._lock = threading.Lock()
         self.open: list[Any] = []
         self._generation = 0
+        count_forks()  # a connection is never used across a fork, even where no app asked
         event.listen(engine, "engine_disposed", self._close_all)
 
     def get(self) -> Any:
@@ -112,14 +128,14 @@ class ThreadRead:
 
     def __init__(self, engine: Engine, statement: Select) -> None:
         dialect = engine.dialect
-        compiled = statement.compile(dialect=dialect)
+        # Parameters by name, so a dict binds them: psycopg's paramstyle is named already;
+        # sqlite3 takes named (:name) placeholders as well as its default qmark ones.
+        compiled = statement.compile(dialect=_named(dialect))
         self.connections = _KeptConnections(engine, autocommit=True)
         self._sql = compiled.string
-        # SQLite's paramstyle is positional, psycopg's named; binds the compiler added
-        # (a LIMIT) keep their values from the statement.
+        # Binds the compiler added (a LIMIT) keep their values from the statement.
         self._defaults = compiled.construct_params(
             {name: None for name, bind in compiled.binds.items() if bind.required})
-        self._positions = _positions(compiled)
         self._names = tuple(column.key for column in statement.selected_columns)
         self._processors: tuple[Callable[[Any], Any] | None, ...] = tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -127,7 +143,7 @@ class ThreadRead:
 
     def first(self, **params: Any) -> dict[str, Any] | None:
         """Run the statement with `params` and return its first row, converted, or None."""
-        row = self._fetch(_bound(self._positions, {**self._defaults, **params}), retry=True)
+        row = self._fetch({**self._defaults, **params}, retry=True)
         if row is None:
             return None
         return {name: process(value) if process else value
@@ -163,35 +179,37 @@ class ProcessInsert:
     taken back once instead of once per row, while the writer lock is held). The process
     keeps one connection for it, whichever thread calls: calls take turns (the group
     committer makes one at a time, so the turn is never contended there).
+
+    The statement's text is written here from the table's public description (its name, the
+    columns' names and types), not taken apart from SQLAlchemy's compiled form: only the
+    placeholders differ per database, and they are the drivers' documented ones.
     """
 
     def __init__(self, engine: Engine, table: Table, columns: Sequence[str]) -> None:
         dialect = engine.dialect
-        # A one-row multi-values INSERT, compiled for the dialect (casts included), is the
-        # pattern: its VALUES group is repeated once per row, with positional placeholders.
-        compiled = insert(table).values([dict.fromkeys(columns)]).compile(dialect=dialect)
-        if compiled.insert_prefetch or compiled.postfetch:
-            # Columns with Python-side defaults would need SQLAlchemy's execution path.
-            raise ValueError(f"ProcessInsert needs every defaulted column given; missing from {columns}")
-        head, _, group = compiled.string.partition(" VALUES ")
-        self._head = f"{head} VALUES "
-        if compiled.positional:  # SQLite's qmark: the group repeats as it is
-            bound = [name for name in compiled.positiontup or ()]
-            self._group_parts = group.split("?")
+        given = set(columns)
+        defaulted = [column.key for column in table.c if column.key not in given and column.default is not None]
+        if defaulted:
+            # Python-side defaults are applied by SQLAlchemy's execution path, not by the database.
+            raise ValueError(f"ProcessInsert needs every defaulted column given; missing: {defaulted}")
+        if dialect.paramstyle == "qmark":  # sqlite3
             self._numbered = False
-        else:
+            self._cursor = None
+        elif dialect.driver == "psycopg":
             # psycopg: numbered PostgreSQL placeholders ($1, $2 ...) through its RawCursor. Its
             # usual %s placeholders are parsed on every execute once a statement has more than
             # 50 parameters (psycopg caches only smaller ones): a twelfth of a POST's CPU.
-            bound = re.findall(r"%\((\w+)\)s", group)
-            self._group_parts = re.split(r"%\(\w+\)s", group)
             self._numbered = True
+            self._cursor = dialect.loaded_dbapi.RawCursor
+        else:
+            raise ValueError(f"ProcessInsert knows sqlite3 and psycopg, not {dialect.driver}")
+        quote = dialect.identifier_preparer.quote
+        names = ", ".join(quote(table.c[name].name) for name in columns)
+        self._head = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names}) VALUES "
         # (column, its bind processor or None) in placeholder order.
         self._ordered: tuple[tuple[str, Callable[[Any], Any] | None], ...] = tuple(
-            (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-            for name in (bound_name.removesuffix("_m0") for bound_name in bound))
+            (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in columns)
         self._statements: dict[int, str] = {}
-        self._cursor = engine.dialect.loaded_dbapi.RawCursor if self._numbered else None
         self.connections = _KeptConnections(engine, autocommit=True, per_thread=False)
         self._turn = threading.Lock()
         self._lock_path = writer_lock_path(engine)
@@ -200,11 +218,12 @@ class ProcessInsert:
         """The INSERT of `count` rows (built once per count)."""
         sql = self._statements.get(count)
         if sql is None:
-            width, parts = len(self._ordered), self._group_parts
-            groups = []
-            for row in range(count):
-                marks = [f"${row * width + n + 1}" if self._numbered else "?" for n in range(width)]
-                groups.append("".join(part + mark for part, mark in zip(parts, marks)) + parts[-1])
+            width = len(self._ordered)
+            if self._numbered:
+                groups = ("(" + ", ".join(f"${row * width + n}" for n in range(1, width + 1)) + ")"
+                          for row in range(count))
+            else:
+                groups = ("(" + ", ".join("?" * width) + ")" for _ in range(count))
             sql = self._statements.setdefault(count, self._head + ", ".join(groups))
         return sql
 
@@ -268,14 +287,13 @@ def writer_lock(path: str | None) -> Iterator[None]:
         os.close(descriptor)  # closing the last descriptor releases the lock
 
 
-def _positions(compiled: Any) -> tuple[str, ...] | None:
-    """The parameter names in order for a positional paramstyle (SQLite's qmark); None for named ones (psycopg)."""
-    return tuple(compiled.positiontup or ()) if compiled.positional else None
-
-
-def _bound(positions: tuple[str, ...] | None, values: dict[str, Any]) -> Any:
-    """`values` as the driver takes them: a tuple in `positions` order, or the dict itself."""
-    return values if positions is None else tuple(values[name] for name in positions)
+def _named(dialect: Dialect) -> Dialect:
+    """`dialect`, or one of its kind with named placeholders where its paramstyle is positional (SQLite's qmark)."""
+    if not dialect.positional:
+        return dialect
+    if dialect.paramstyle != "qmark":
+        raise ValueError(f"ThreadRead knows named and qmark placeholders, not {dialect.paramstyle}")
+    return type(dialect)(paramstyle="named")  # sqlite3 binds :name from a dict
 
 
 def _close_quietly(closable: Any) -> None:

@@ -5,7 +5,6 @@ The served DELETE is in tests/serving/test_erasure_on_disk.py (a real gunicorn u
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,22 +43,6 @@ def _sqlite_files_holding(values: list[str]) -> dict[str, list[str]]:
         if hits:
             found[path.name] = hits
     return found
-
-
-@sqlite_only
-def test_every_sqlite_connection_zeroes_deleted_content(app, tmp_path):
-    """secure_delete is set by the app, not left to how SQLite was built."""
-    def built_without_it() -> sqlite3.Connection:
-        connection = sqlite3.connect(tmp_path / "other.db", check_same_thread=False)
-        connection.execute("PRAGMA secure_delete=OFF")
-        return connection
-
-    engine = sa.create_engine("sqlite://", creator=built_without_it)
-    try:
-        with engine.connect() as connection:
-            assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
-    finally:
-        engine.dispose()
 
 
 @sqlite_only
