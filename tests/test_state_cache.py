@@ -21,7 +21,8 @@ from consent_server.extensions import db
 from consent_server.models import Consent
 from consent_server.storage.state_cache import SLOTS, StateCache, StateStamps, bucket, next_stamp, stamps_path
 from consent_server.storage.state_notify import ListenedStamps
-from tests.conftest import PG_URL, SITE_ORIGIN, make_live_server
+from tests.builders import SITE_ORIGIN, consent_row, eventually
+from tests.servers import PG_URL, make_live_server
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite's stamp file")
 postgres_only = pytest.mark.skipif(not PG_URL, reason="PostgreSQL's change notices")
@@ -48,10 +49,7 @@ def read(client, visitor: str):
 
 def settled(check, seconds: float = SETTLE_SECONDS) -> bool:
     """`check()` until it holds or `seconds` pass (by default: at once on SQLite, 5 s on PostgreSQL)."""
-    deadline = time.monotonic() + seconds
-    while not (result := check()) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return result
+    return eventually(check, seconds)
 
 
 def listening(stamps) -> None:
@@ -294,7 +292,6 @@ def test_an_insert_statement_sends_its_visitors_in_notices_of_at_most_8000_bytes
 
     from consent_server.domain.consents import ROW_COLUMNS
     from consent_server.storage.thread_connections import ProcessInsert
-    from tests.test_group_commit import row
 
     listener = psycopg.connect(sa.engine.make_url(database_url).set(drivername="postgresql")
                                .render_as_string(hide_password=False), autocommit=True)
@@ -302,7 +299,7 @@ def test_an_insert_statement_sends_its_visitors_in_notices_of_at_most_8000_bytes
         listener.execute("LISTEN consent_state")
         visitors = [f"{n:04d}-" + "v" * 59 for n in range(300)]  # 64 characters: ~21 KB of lines
         ProcessInsert(db.engine, Consent.__table__, ROW_COLUMNS).insert_many(
-            [row(site.id) | {"visitor_id": visitor} for visitor in visitors])
+            [consent_row(site.id) | {"visitor_id": visitor} for visitor in visitors])
         payloads = [notice.payload for notice in listener.notifies(timeout=5, stop_after=3)]
     finally:
         listener.close()

@@ -16,7 +16,7 @@ import pytest
 from consent_server.domain.sites import create_site
 from consent_server.extensions import db
 from tests.builders import eventually
-from tests.conftest import free_port, make_live_server
+from tests.servers import free_port, make_live_server
 from tests.serving.builders import consent_body, stored_receipts
 
 from .nginx_prefix import ROOT, NginxPrefix

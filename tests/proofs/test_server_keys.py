@@ -27,7 +27,7 @@ from consent_server.proofs.erasure_secret import erasure_secret, legacy_secret, 
 from consent_server.proofs.server_keys import ensure_server_keys
 from consent_server.proofs.signing import create_key_file, register_key, signing_key
 from tests.builders import visitor_id
-from tests.conftest import ROOT, free_port
+from tests.servers import ROOT, free_port
 
 CLI = [sys.executable, "-m", "consent_server.cli"]
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from consent_server.domain.sites import create_key, create_site
 from consent_server.extensions import db
-from tests.conftest import PG_URL, make_live_server
+from tests.servers import PG_URL, make_live_server
 
 from .builders import consent_body
 

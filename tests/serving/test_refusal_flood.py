@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from consent_server.domain.sites import create_site
 from consent_server.extensions import db
-from tests.conftest import make_live_server
+from tests.servers import make_live_server
 
 from .builders import CLIENT_SOURCE, consent_body, post_from
 

@@ -14,7 +14,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from tests.conftest import ROOT, free_port
+from tests.servers import ROOT, free_port
 
 CONSENT_SERVER = Path(sys.executable).parent / "consent-server"
 DEMO_PATHS = ["/", "/demo-assets/analytics.js", "/demo-assets/shop"]

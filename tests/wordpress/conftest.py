@@ -16,7 +16,7 @@ from consent_server.extensions import db
 from consent_server.domain.policies import current_policy, publish_policy
 from consent_server.domain.sites import create_key, create_site
 
-from tests.conftest import make_live_server
+from tests.servers import make_live_server
 from tests.wordpress import wp_harness as harness
 
 CHROMIUM = "/usr/bin/chromium"
