@@ -50,6 +50,24 @@ WOOCOMMERCE_DIR, WOOCOMMERCE_PLUGIN = _real_or_standin(
 USING_REAL_CONSENT_API = bool(os.environ.get("WP_CONSENT_API_DIR"))
 USING_REAL_WOOCOMMERCE = bool(os.environ.get("WOOCOMMERCE_DIR"))
 
+# The test site's posts (tests/wordpress/conftest.py's `wordpress` creates them).
+YOUTUBE_EMBED = (
+    '<!-- wp:embed {"url":"https://www.youtube.com/watch?v=cstest01","type":"video","providerNameSlug":"youtube"} -->\n'
+    '<figure class="wp-block-embed is-type-video is-provider-youtube wp-block-embed-youtube"><div class="wp-block-embed__wrapper">\n'
+    'https://www.youtube.com/watch?v=cstest01\n</div></figure>\n<!-- /wp:embed -->\n'
+)
+# Typed into the post as HTML, as a page builder would print it: the_content must catch these.
+YOUTUBE_IFRAME = ('<!-- wp:html --><iframe id="raw-yt" width="560" height="315" '
+                  'src="https://www.youtube-nocookie.com/embed/cstest02" title="Raw embed"></iframe><!-- /wp:html -->\n')
+AFFILIATE_PIXEL = ('<!-- wp:html --><img id="aff-pixel" src="https://track.adtraction.com/t/t?c=1&amp;p=2" '
+                   'width="1" height="1" alt=""><!-- /wp:html -->\n')
+SETTINGS_LINK = '<!-- wp:shortcode -->[consent_server_settings_link]<!-- /wp:shortcode -->\n'
+POSTS = [
+    {"key": "shop", "title": "Video and pixel", "content": YOUTUBE_EMBED + YOUTUBE_IFRAME + AFFILIATE_PIXEL + SETTINGS_LINK},
+    {"key": "policy", "type": "page", "title": "Cookies",
+     "content": '<!-- wp:shortcode -->[consent_server_cookie_policy lang="sv"]<!-- /wp:shortcode -->'},
+]
+
 
 def require_wordpress() -> None:
     """Fail (or, with CONSENT_SKIP_WORDPRESS=1, skip) when PHP, WordPress or MariaDB is missing."""
