@@ -16,12 +16,13 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
+
+from tests.builders import eventually
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -200,16 +201,18 @@ $table_prefix = 'wp_';
             self.process = subprocess.Popen(
                 [PHP, "-S", f"127.0.0.1:{self.port}", "-t", str(CORE), str(HERE / "php" / "router.php")],
                 env=self.env(PHP_CLI_SERVER_WORKERS="4"), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"php -S exited: {(self.content / 'php-server.log').read_text()[-2000:]}")
-            try:
-                requests.get(f"{self.url}/wp-login.php", timeout=2)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError("php -S did not start")
+        if not eventually(self._answers, 30):
+            raise RuntimeError("php -S did not start")
+
+    def _answers(self) -> bool:
+        """Whether php -S answers yet (with any status); raises with its log once it has exited."""
+        if self.process.poll() is not None:
+            raise RuntimeError(f"php -S exited: {(self.content / 'php-server.log').read_text()[-2000:]}")
+        try:
+            requests.get(f"{self.url}/wp-login.php", timeout=2)
+            return True
+        except requests.ConnectionError:
+            return False
 
     def boot(self, *args: str, **env: str) -> str:
         """Run tests/wordpress/php/boot.php with WordPress loaded; its stdout."""
