@@ -13,6 +13,7 @@ from consent_server.models.types import utcnow
 
 SITE_ORIGIN = "https://shop.example"  # the origin of the `site` fixture's shop
 
+
 def visitor_id() -> str:
     """A fresh random visitor id, as the snippet makes them."""
     return secrets.token_urlsafe(16)
