@@ -8,6 +8,11 @@ from typing import Any, Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
+from consent_server.domain.consents import new_receipt_id
+from consent_server.models.types import utcnow
+
+SITE_ORIGIN = "https://shop.example"  # the origin of the `site` fixture's shop
+
 
 def visitor_id() -> str:
     """A fresh random visitor id, as the snippet makes them."""
@@ -55,3 +60,25 @@ def browser_client(app: Flask, origin: str) -> FlaskClient:
 def recorder_headers(token: str) -> dict[str, str]:
     """The headers of a server-side integration: no Origin, a recorder key."""
     return {"Authorization": f"Bearer {token}"}
+
+
+def consent_row(site_id: int, receipt_id: str | None = None) -> dict:
+    """The column values of one consent row, as the API writes it (a fresh receipt id unless given)."""
+    return {
+        "site_id": site_id, "visitor_id": "v" * 20, "receipt_id": receipt_id or new_receipt_id(),
+        "policy_version": 1, "choices": {"necessary": True}, "action": "reject_all", "language": "sv",
+        "page_path": None, "ip_truncated": None, "browser_family": None, "browser_major": None,
+        "os_family": None, "device_type": None, "country": None, "gpc": False, "recorded_at": utcnow(),
+        "client_ts": None, "user_agent": None,
+    }
+
+
+def write_country_db(path) -> None:
+    """A small real MaxMind country database: 81.2.69.0/24 is GB, 2a02:aa8::/32 is SE."""
+    from mmdb_writer import MMDBWriter
+    from netaddr import IPSet
+
+    writer = MMDBWriter(ip_version=6, database_type="GeoIP2-Country", ipv4_compatible=True)
+    writer.insert_network(IPSet(["81.2.69.0/24"]), {"country": {"iso_code": "GB", "names": {"en": "United Kingdom"}}})
+    writer.insert_network(IPSet(["2a02:aa8::/32"]), {"country": {"iso_code": "SE", "names": {"en": "Sweden"}}})
+    writer.to_db_file(str(path))

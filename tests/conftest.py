@@ -10,28 +10,19 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 import pytest
-import requests
 import sqlalchemy as sa
 
 from consent_server import create_app
 from consent_server.domain.sites import create_key, create_site
 from consent_server.extensions import db
 from consent_server.proofs.server_keys import ensure_server_keys
-from tests.builders import browser_client
+from tests.builders import SITE_ORIGIN, browser_client
+from tests.servers import PG_URL, LiveServer, make_live_server, test_config
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("CONSENT_TEST_DATABASE_URL")
-SITE_ORIGIN = "https://shop.example"
 
 
 def _pg_private_database(base_url: str) -> tuple[str, str]:
@@ -133,22 +124,6 @@ def _pg_truncate(url: str) -> None:
         )).scalars():
             connection.execute(sa.text(f'ALTER SEQUENCE "{sequence}" RESTART'))
     engine.dispose()
-
-
-def test_config(database_url: str, instance: Path, **extra) -> dict:
-    """The config mapping tests build apps with."""
-    return {
-        "TESTING": True,
-        "CONSENT_DATABASE_URL": database_url,
-        "CONSENT_INSTANCE_DIR": str(instance),
-        "CONSENT_RATELIMIT": "100000 per minute",
-        # Refusal counts written at once: a test reads them right after the request.
-        "CONSENT_REFUSAL_FLUSH": 0,
-        **extra,
-    }
-
-
-test_config.__test__ = False  # a builder, not a test
 
 
 @pytest.fixture
@@ -261,81 +236,6 @@ def recorder_key(site) -> str:
 @pytest.fixture
 def other_recorder_key(other_site) -> str:
     return _token(other_site, "recorder")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class LiveServer:
-    """A real gunicorn serving the app, as deployed, on this test's database."""
-
-    url: str
-    env: dict
-    port: int
-    process: subprocess.Popen | None = None
-    log: Path | None = None
-    args: list = field(default_factory=list)
-
-    def start(self) -> "LiveServer":
-        with self.log.open("ab") as log:  # the child keeps its own copy of the descriptor
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
-                 "--bind", f"127.0.0.1:{self.port}", *self.args, "consent_server.wsgi:app"],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.log.read_text()[-2000:]}")
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return self
-            except (requests.ConnectionError, requests.Timeout):  # a busy machine: still booting
-                time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, sig)
-            self.process.wait(timeout=30)
-
-    def kill(self) -> None:
-        """kill -9 the whole server (master and workers)."""
-        self.stop(signal.SIGKILL)
-
-
-KEY_SETTINGS = ("CONSENT_SIGNING_KEY", "CONSENT_ERASURE_KEY")
-
-
-def ensure_keys(database_url: str, instance: Path, **keys: str) -> None:
-    """Create the server's keys in `instance` where missing (and not given in `keys`), as `db upgrade` does."""
-    keyed = create_app({"CONSENT_DATABASE_URL": database_url, "CONSENT_INSTANCE_DIR": str(instance), **keys})
-    with keyed.app_context():
-        ensure_server_keys()
-        db.session.remove()
-        db.engine.dispose()
-
-
-def make_live_server(database_url: str, instance: Path, *args: str, keys: bool = True, **env: str) -> LiveServer:
-    """A gunicorn for `database_url` (not started); with `keys`, the signing key and erasure secret exist."""
-    if keys:
-        # gunicorn refuses to start without them
-        ensure_keys(database_url, instance, **{name: env[name] for name in KEY_SETTINGS if name in env})
-    port = free_port()
-    environment = {
-        **os.environ,
-        "CONSENT_DATABASE_URL": database_url,
-        "CONSENT_INSTANCE_DIR": str(instance),
-        "CONSENT_RATELIMIT": "100000 per minute",
-        "CONSENT_WORKERS": "2",
-        **env,
-    }
-    return LiveServer(url=f"http://127.0.0.1:{port}", env=environment, port=port, log=instance / "gunicorn.log",
-                      args=list(args))
 
 
 @pytest.fixture

@@ -24,8 +24,10 @@ def test_site_create(runner, app):
 
 
 def test_site_create_refuses_duplicates_and_bad_origins(runner, app, site):
-    assert runner.invoke(cli, ["site", "create", "shop", "--name", "x", "--origin", "https://a.example"]).exit_code != 0
-    assert runner.invoke(cli, ["site", "create", "new", "--name", "x", "--origin", "ftp://a.example"]).exit_code != 0
+    duplicate = runner.invoke(cli, ["site", "create", "shop", "--name", "x", "--origin", "https://a.example"])
+    assert duplicate.exit_code != 0 and "Site 'shop' already exists." in duplicate.output
+    bad_origin = runner.invoke(cli, ["site", "create", "new", "--name", "x", "--origin", "ftp://a.example"])
+    assert bad_origin.exit_code != 0 and "not an http(s) origin: 'ftp://a.example'" in bad_origin.output
 
 
 def test_key_create_prints_token_once_and_stores_only_a_hash(runner, app, site):

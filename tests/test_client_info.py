@@ -5,7 +5,7 @@ import pytest
 
 from consent_server.domain.client_info import CountryLookup, client_address, truncate_ip, user_agent_facts
 
-from tests.builders import CHROME_UA, IPHONE_UA
+from tests.builders import CHROME_UA, IPHONE_UA, write_country_db
 
 
 @pytest.mark.parametrize(
@@ -54,17 +54,6 @@ def test_user_agent_facts_desktop_and_mobile():
 
 def test_user_agent_facts_bot():
     assert user_agent_facts("Googlebot/2.1 (+http://www.google.com/bot.html)").device_type == "bot"
-
-
-def write_country_db(path) -> None:
-    """A small real MaxMind country database: 81.2.69.0/24 is GB, 2a02:aa8::/32 is SE."""
-    from mmdb_writer import MMDBWriter
-    from netaddr import IPSet
-
-    writer = MMDBWriter(ip_version=6, database_type="GeoIP2-Country", ipv4_compatible=True)
-    writer.insert_network(IPSet(["81.2.69.0/24"]), {"country": {"iso_code": "GB", "names": {"en": "United Kingdom"}}})
-    writer.insert_network(IPSet(["2a02:aa8::/32"]), {"country": {"iso_code": "SE", "names": {"en": "Sweden"}}})
-    writer.to_db_file(str(path))
 
 
 def test_country_lookup_reads_a_real_maxmind_file(tmp_path):

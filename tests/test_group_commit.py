@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from sqlalchemy import create_engine, func, select
@@ -11,25 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from consent_server.domain.consents import consent_committer, new_receipt_id
 from consent_server.extensions import db
 from consent_server.models import Consent
-from consent_server.models.types import utcnow
-
-
-def row(site_id: int, receipt_id: str | None = None) -> dict:
-    return {
-        "site_id": site_id, "visitor_id": "v" * 20, "receipt_id": receipt_id or new_receipt_id(),
-        "policy_version": 1, "choices": {"necessary": True}, "action": "reject_all", "language": "sv",
-        "page_path": None, "ip_truncated": None, "browser_family": None, "browser_major": None,
-        "os_family": None, "device_type": None, "country": None, "gpc": False, "recorded_at": utcnow(),
-        "client_ts": None, "user_agent": None,
-    }
-
-
-def wait_until(condition, seconds: float = 10.0) -> None:
-    """Poll `condition` until it holds (the committer's threads get there on their own time)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.01)
+from tests.builders import consent_row, eventually
 
 
 def committed(database_url: str, receipt_id: str) -> bool:
@@ -45,7 +26,7 @@ def committed(database_url: str, receipt_id: str) -> bool:
 def test_commit_returns_only_after_the_row_is_committed(app, site, database_url):
     committer = consent_committer(db.engine)
     receipt = new_receipt_id()
-    committer.commit(row(site.id, receipt))
+    committer.commit(consent_row(site.id, receipt))
     assert committed(database_url, receipt)
 
 
@@ -57,7 +38,7 @@ def test_concurrent_rows_are_all_committed(app, site):
 
     def submit(receipt: str) -> None:
         try:
-            committer.commit(row(site_id, receipt))
+            committer.commit(consent_row(site_id, receipt))
         except Exception as error:  # collected for the assertion below
             errors.append(error)
 
@@ -75,14 +56,14 @@ def test_a_bad_row_fails_alone(app, site):
     committer = consent_committer(db.engine)
     duplicate = new_receipt_id()
     site_id = site.id
-    committer.commit(row(site_id, duplicate))
+    committer.commit(consent_row(site_id, duplicate))
     results: dict[str, object] = {}
     barrier = threading.Barrier(5)
 
     def submit(name: str, receipt: str) -> None:
         barrier.wait()
         try:
-            committer.commit(row(site_id, receipt))
+            committer.commit(consent_row(site_id, receipt))
             results[name] = "ok"
         except IntegrityError:
             results[name] = "refused"
@@ -112,7 +93,7 @@ def test_a_stuck_database_times_out_the_waiting_requests(app, site):
     committer = GroupCommitter(stuck, timeout=0.2)
     writer = threading.Thread(target=committer.commit, args=({"n": 1},))
     writer.start()  # the first request writes, and hangs in the database
-    wait_until(lambda: committer._writing)
+    assert eventually(lambda: committer._writing, 10), "the committer's threads never got there"
     with pytest.raises(CommitTimeout):
         committer.commit({"n": 2})  # queued behind it, never taken
     release.set()
@@ -141,7 +122,7 @@ def test_rows_queued_behind_a_write_share_the_next_one(app, site):
     for n in range(1, 6):
         threads.append(threading.Thread(target=committer.commit, args=({"n": n},)))
         threads[-1].start()
-    wait_until(lambda: len(committer._queued) == 5)
+    assert eventually(lambda: len(committer._queued) == 5, 10), "the committer's threads never got there"
     release.set()
     for thread in threads:
         thread.join(10)
@@ -185,7 +166,7 @@ def test_an_interrupted_write_reports_every_row_as_not_committed(app, site):
     threads += [threading.Thread(target=submit, args=(n,)) for n in (1, 2)]
     for thread in threads[1:]:
         thread.start()
-    wait_until(lambda: len(committer._queued) == 2)
+    assert eventually(lambda: len(committer._queued) == 2, 10), "the committer's threads never got there"
     release.set()
     for thread in threads:
         thread.join(10)
@@ -208,7 +189,7 @@ def test_sqlite_committers_take_turns_through_the_writer_lock(app, site, databas
     done = threading.Event()
     # Another process's committer holds the lock (an open file description of its own).
     with writer_lock(path):
-        writer = threading.Thread(target=lambda: (committer.commit(row(site_id, receipt)), done.set()))
+        writer = threading.Thread(target=lambda: (committer.commit(consent_row(site_id, receipt)), done.set()))
         writer.start()
         assert not done.wait(0.5)  # waiting on the lock, not polling the database
         assert not committed(database_url, receipt)

@@ -12,8 +12,8 @@ from consent_server.extensions import db
 from consent_server.models import SiteOrigin
 from consent_server.storage.lookup_cache import LookupCache
 from consent_server.storage.state_cache import StateStamps
-from tests.builders import consent_body, eventually
-from tests.conftest import PG_URL, SITE_ORIGIN
+from tests.builders import SITE_ORIGIN, consent_body, eventually
+from tests.servers import PG_URL
 
 postgres_only = pytest.mark.skipif(not PG_URL, reason="PostgreSQL's change notices")
 # On SQLite a commit stamps the shared file before it returns: every worker sees it at once. On

@@ -14,18 +14,9 @@ from limits.strategies import FixedWindowRateLimiter
 
 from consent_server.config import load_config
 from consent_server.http.rate_storage import SQLiteStorage, storage_path
+from tests.builders import eventually
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def wait_until(condition, seconds: float) -> bool:
-    """Whether `condition()` came true within `seconds` (asked every 10 ms)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 def storage_at(path: Path) -> SQLiteStorage:
@@ -75,7 +66,7 @@ def test_counts_and_expiry_of_a_window(tmp_path):
 def test_a_window_that_ran_out_starts_again(tmp_path):
     storage = storage_at(tmp_path / "ratelimit.db")
     assert [storage.incr("k", 1) for _ in range(3)] == [1, 2, 3]
-    assert wait_until(lambda: storage.get("k") == 0, seconds=5)
+    assert eventually(lambda: storage.get("k") == 0, 5)
     assert storage.get_expiry("k") <= time.time()
     assert storage.incr("k", 1) == 1
 
@@ -84,7 +75,7 @@ def test_windows_that_ran_out_are_swept(tmp_path):
     path = tmp_path / "ratelimit.db"
     storage = storage_at(path)
     storage.incr("gone", 1)
-    assert wait_until(lambda: storage.get("gone") == 0, seconds=5)
+    assert eventually(lambda: storage.get("gone") == 0, 5)
     storage_at(path).incr("live", 60)  # a new process's first hit sweeps
     with sqlite3.connect(path) as connection:
         assert [key for (key,) in connection.execute("SELECT key FROM counters")] == ["live"]

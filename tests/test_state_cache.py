@@ -6,7 +6,6 @@ import copy
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,8 +20,8 @@ from consent_server.extensions import db
 from consent_server.models import Consent
 from consent_server.storage.state_cache import SLOTS, StateCache, StateStamps, bucket, next_stamp, stamps_path
 from consent_server.storage.state_notify import ListenedStamps
-from tests.builders import eventually
-from tests.conftest import PG_URL, SITE_ORIGIN, make_live_server
+from tests.builders import SITE_ORIGIN, consent_row, eventually
+from tests.servers import PG_URL, make_live_server
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite's stamp file")
 postgres_only = pytest.mark.skipif(not PG_URL, reason="PostgreSQL's change notices")
@@ -49,10 +48,7 @@ def read(client, visitor: str):
 
 def settled(check, seconds: float = SETTLE_SECONDS) -> bool:
     """`check()` until it holds or `seconds` pass (by default: at once on SQLite, 5 s on PostgreSQL)."""
-    deadline = time.monotonic() + seconds
-    while not (result := check()) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return result
+    return eventually(check, seconds)
 
 
 def listening(stamps) -> None:
@@ -304,7 +300,6 @@ def test_an_insert_statement_sends_its_visitors_in_notices_of_at_most_8000_bytes
 
     from consent_server.domain.consents import ROW_COLUMNS
     from consent_server.storage.thread_connections import ProcessInsert
-    from tests.test_group_commit import row
 
     listener = psycopg.connect(sa.engine.make_url(database_url).set(drivername="postgresql")
                                .render_as_string(hide_password=False), autocommit=True)
@@ -312,7 +307,7 @@ def test_an_insert_statement_sends_its_visitors_in_notices_of_at_most_8000_bytes
         listener.execute("LISTEN consent_state")
         visitors = [f"{n:04d}-" + "v" * 59 for n in range(300)]  # 64 characters: ~21 KB of lines
         ProcessInsert(db.engine, Consent.__table__, ROW_COLUMNS).insert_many(
-            [row(site.id) | {"visitor_id": visitor} for visitor in visitors])
+            [consent_row(site.id) | {"visitor_id": visitor} for visitor in visitors])
         payloads = [notice.payload for notice in listener.notifies(timeout=5, stop_after=3)]
     finally:
         listener.close()
@@ -321,19 +316,38 @@ def test_an_insert_statement_sends_its_visitors_in_notices_of_at_most_8000_bytes
         f"{site.id} {visitor}" for visitor in visitors]
 
 
+def listening_as(database_url: str, application: str) -> bool:
+    """Whether a connection named `application` listens for state notices (always true on SQLite: no listener)."""
+    if not PG_URL:
+        return True
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return bool(connection.scalar(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name AND query ILIKE 'LISTEN %'"),
+                {"name": application}))
+    finally:
+        engine.dispose()
+
+
 def test_another_node_on_the_same_database_answers_the_latest_decision(live_server, database_url, instance, tmp_path):
     """Two gunicorn nodes share only the database (and, as every cluster, the keys): a decision on one
     replaces what the other kept."""
     elsewhere = tmp_path / "node-b"
     elsewhere.mkdir()
-    node_b = make_live_server(database_url, elsewhere, CONSENT_WORKERS="1",  # one worker: it keeps every read
+    node_b_url = database_url
+    if PG_URL:  # named, so that its listening connection can be told from node A's
+        node_b_url = sa.engine.make_url(database_url).update_query_dict({"application_name": "node-b"}) \
+            .render_as_string(hide_password=False)
+    node_b = make_live_server(node_b_url, elsewhere, CONSENT_WORKERS="1",  # one worker: it keeps every read
                               CONSENT_SIGNING_KEY=str(instance / "signing_key.pem"),
                               CONSENT_ERASURE_KEY=str(instance / "erasure_key")).start()
     visitor = "cache-visitor-node-01"
     state_b = f"{node_b.url}/api/v1/sites/demo/visitors/{visitor}/consent"
     try:
         assert requests.get(state_b, timeout=10).status_code == 404
-        time.sleep(1.5)  # its listener is up: from now on node B keeps what it reads
+        assert eventually(lambda: listening_as(database_url, "node-b"), 10), "node B never listened"
+        # its listener is up (on SQLite there is none: the stamps are a file): from now on node B keeps what it reads
         assert requests.get(state_b, timeout=10).status_code == 404  # "no decision yet", kept
         for analytics in (True, False, True):
             body = {"visitor_id": visitor, "policy_version": 1, "choices": {"analytics": analytics},

@@ -14,7 +14,7 @@ from consent_server.extensions import db
 from consent_server.models import Consent
 from consent_server.models.types import utcnow
 from consent_server.storage.thread_connections import ProcessInsert, ThreadRead
-from tests.test_group_commit import row
+from tests.builders import consent_row
 
 CONSENTS = Consent.__table__
 LATEST = (select(CONSENTS.c.choices, CONSENTS.c.action, CONSENTS.c.receipt_id, CONSENTS.c.recorded_at,
@@ -26,7 +26,7 @@ LATEST = (select(CONSENTS.c.choices, CONSENTS.c.action, CONSENTS.c.receipt_id, C
 @pytest.fixture
 def stored(app, site) -> dict:
     """One committed consent row with unicode choices, as the API writes it."""
-    values = row(site.id) | {"choices": {"necessary": True, "analytics": False, "åäö ✓": True}, "gpc": True}
+    values = consent_row(site.id) | {"choices": {"necessary": True, "analytics": False, "åäö ✓": True}, "gpc": True}
     with db.engine.begin() as connection:
         connection.execute(CONSENTS.insert(), values)
     return values
@@ -60,7 +60,7 @@ def test_each_thread_keeps_one_connection_and_dispose_closes_them(app, site, sto
     db.engine.dispose()
     assert reader.connections.open == []
     # Still usable after dispose (a new connection for this thread), and it sees new rows.
-    newer = row(site.id) | {"visitor_id": stored["visitor_id"], "receipt_id": new_receipt_id()}
+    newer = consent_row(site.id) | {"visitor_id": stored["visitor_id"], "receipt_id": new_receipt_id()}
     with db.engine.begin() as connection:
         connection.execute(CONSENTS.insert(), newer)
     assert reader.first(**params)["receipt_id"] == newer["receipt_id"]
@@ -115,7 +115,7 @@ def test_an_error_that_is_not_a_disconnect_reaches_the_caller(app, site):
 
 def test_insert_many_stores_what_a_core_insert_stores(app, site):
     inserter = ProcessInsert(db.engine, CONSENTS, ROW_COLUMNS)
-    values = row(site.id) | {"choices": {"necessary": True, "åäö ✓": False}, "gpc": True, "client_ts": utcnow(),
+    values = consent_row(site.id) | {"choices": {"necessary": True, "åäö ✓": False}, "gpc": True, "client_ts": utcnow(),
                              "page_path": "/köp", "ip_truncated": "2001:db8::/48", "user_agent": "UA \u2028"}
     reference = values | {"receipt_id": new_receipt_id()}
     inserter.insert_many([values])
@@ -136,7 +136,7 @@ def test_insert_many_stores_what_a_core_insert_stores(app, site):
 
 def test_a_batch_is_one_statement_that_stores_every_row_as_given(app, site):
     inserter = ProcessInsert(db.engine, CONSENTS, ROW_COLUMNS)
-    batch = [row(site.id) | {"visitor_id": f"batch-visitor-{n:06d}", "choices": {"necessary": True, "ads": n % 2 == 0},
+    batch = [consent_row(site.id) | {"visitor_id": f"batch-visitor-{n:06d}", "choices": {"necessary": True, "ads": n % 2 == 0},
                              "gpc": n % 3 == 0, "page_path": f"/p/{n}", "client_ts": None if n % 2 else utcnow()}
              for n in range(7)]
     inserter.insert_many(batch)
@@ -152,16 +152,16 @@ def test_a_batch_is_one_statement_that_stores_every_row_as_given(app, site):
 
 def test_a_failed_batch_commits_none_of_its_rows(app, site):
     inserter = ProcessInsert(db.engine, CONSENTS, ROW_COLUMNS)
-    taken = row(site.id)
+    taken = consent_row(site.id)
     inserter.insert_many([taken])
     personal = {"visitor_id": "visitor-in-no-log", "page_path": "/path-in-no-log", "ip_truncated": "198.51.100.0/24"}
-    batch = [row(site.id) | personal | {"receipt_id": taken["receipt_id"]}, row(site.id), row(site.id)]
+    batch = [consent_row(site.id) | personal | {"receipt_id": taken["receipt_id"]}, consent_row(site.id), consent_row(site.id)]
     with pytest.raises(IntegrityError) as refused:
         inserter.insert_many(batch)
     # The message (logged with a traceback) names the statement, not its values. (PostgreSQL's
     # own detail still names the duplicate key, a random receipt id.)
     assert not any(value in str(refused.value) for value in personal.values())
-    fine = row(site.id)
+    fine = consent_row(site.id)
     inserter.insert_many([fine])  # the connection is usable again
     with db.engine.connect() as connection:
         receipts = set(connection.scalars(select(CONSENTS.c.receipt_id)))

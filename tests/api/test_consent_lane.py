@@ -7,8 +7,7 @@ import pytest
 from flask import request
 
 from consent_server.http.consent_lane import plain_consent_post
-from tests.builders import browser_client, consent_body
-from tests.conftest import SITE_ORIGIN
+from tests.builders import SITE_ORIGIN, browser_client, consent_body
 
 URL = "/api/v1/sites/shop/consents"
 PLAIN = "application/json"

@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from consent_server.domain.sites import create_site
 from consent_server.extensions import db
 from consent_server.models import ACTIONS
-from tests.conftest import PG_URL, SITE_ORIGIN
+from tests.builders import SITE_ORIGIN
+from tests.servers import PG_URL
 
 URL = "/api/v1/sites/shop/consents"
 PURPOSES = ("necessary", "analytics", "ads", "youtube", "affiliate")

@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 
 from consent_server.extensions import db
 from consent_server.models import Consent
-from tests.builders import CHROME_UA, browser_client, consent_body, recorder_headers, visitor_id
-from tests.conftest import SITE_ORIGIN
+from tests.builders import CHROME_UA, SITE_ORIGIN, browser_client, consent_body, recorder_headers, visitor_id
 
 URL = "/api/v1/sites/shop/consents"
 ORIGIN = {"Origin": "https://shop.example"}
@@ -237,7 +236,7 @@ def test_too_many_requests_from_one_network_is_429(make_app, site, storage):
 
 
 def test_country_from_a_real_geoip_database(make_app, site, tmp_path):
-    from tests.test_client_info import write_country_db
+    from tests.builders import write_country_db
 
     path = tmp_path / "country.mmdb"
     write_country_db(path)

@@ -14,8 +14,7 @@ from consent_server.cli import cli
 from consent_server.domain.refusals import MAX_ORIGINS_PER_DAY, OTHER_ORIGIN, write_counts
 from consent_server.extensions import db
 from consent_server.models import RefusalCount
-from tests.builders import consent_body
-from tests.conftest import SITE_ORIGIN
+from tests.builders import SITE_ORIGIN, consent_body
 
 URL = "/api/v1/sites/shop/consents"
 # The lane answers a bare application/json; Flask's view answers the same POST with a charset parameter.

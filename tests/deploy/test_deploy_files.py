@@ -8,7 +8,6 @@ import json
 import shutil
 import ssl
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from consent_server.domain.sites import create_site
 from consent_server.extensions import db
 from tests.builders import eventually
-from tests.conftest import free_port, make_live_server
+from tests.servers import free_port, make_live_server
 from tests.serving.builders import consent_body, stored_receipts
 
 from .nginx_prefix import ROOT, NginxPrefix
@@ -90,6 +89,16 @@ class Through:
             connection.close()
 
 
+def nginx_answers(nginx: subprocess.Popen, through: Through) -> bool:
+    """Whether nginx answers /healthz yet (raises with its stderr once it has exited)."""
+    if nginx.poll() is not None:
+        raise RuntimeError(nginx.stderr.read().decode() if nginx.stderr else "nginx exited")
+    try:
+        return through.request("GET", "/healthz")[0] == 200
+    except OSError:  # not listening yet
+        return False
+
+
 @pytest.fixture
 def nginx_in_front(app, database_url, instance, tmp_path):
     """gunicorn with CONSENT_TRUSTED_PROXIES=1 behind the deploy nginx site; yields (Through, prefix)."""
@@ -102,15 +111,8 @@ def nginx_in_front(app, database_url, instance, tmp_path):
     nginx = subprocess.Popen(prefix.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     through = Through(prefix.https_port, prefix.root / "cert.pem")
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                if through.request("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                if nginx.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(nginx.stderr.read().decode() if nginx.stderr else "nginx did not start")
-                time.sleep(0.1)
+        if not eventually(lambda: nginx_answers(nginx, through), 15):
+            raise RuntimeError("nginx did not answer /healthz within 15 s")  # still running: its stderr is open
         yield through, prefix
     finally:
         nginx.terminate()
@@ -125,13 +127,12 @@ def logged_posts(access_log: Path, expected: int) -> tuple[str, list[str]]:
     nginx writes a request's log line when it finalises the request, which can be just after the
     client has read the response: reading the file at once races with that write.
     """
-    deadline = time.monotonic() + 10
-    while True:
+    def read() -> tuple[str, list[str]]:
         log = access_log.read_text() if access_log.exists() else ""
-        posts = [line for line in log.splitlines() if "POST /api/v1/sites/demo/consents " in line]
-        if len(posts) >= expected or time.monotonic() > deadline:
-            return log, posts
-        time.sleep(0.05)
+        return log, [line for line in log.splitlines() if "POST /api/v1/sites/demo/consents " in line]
+
+    eventually(lambda: len(read()[1]) >= expected, 10)
+    return read()
 
 
 @needs_nginx

@@ -8,6 +8,7 @@ from typing import Any
 
 Json = dict[str, Any]
 DATA_DIR = Path(__file__).resolve().parents[2] / "consent_server" / "data"
+REJECT = {"sv": "Neka alla", "en": "Reject all"}  # the banner's "reject all" button in the default texts
 
 
 def default_inventory() -> Json:

@@ -9,15 +9,15 @@ from typing import Iterator
 
 import pytest
 
+from tests.snippet.builders import CHROMIUM, CHROMIUM_ARGS
+
+from .builders import REJECT
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 AXE_VERSION = "4.11.4"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-REJECT = {"sv": "Neka alla", "en": "Reject all"}
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,10 @@ import requests
 
 from consent_server.domain.sites import create_key, create_site
 from consent_server.extensions import db
-from tests.conftest import make_live_server
+from tests.servers import make_live_server
+from tests.snippet.builders import CHROMIUM, CHROMIUM_ARGS
 
-from .builders import content, find_section, service
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, REJECT
+from .builders import REJECT, content, find_section, service
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,7 @@ from consent_server import create_app
 from consent_server.extensions import db
 from consent_server.models import Consent, PolicyVersion, Site
 from consent_server.models.seals import ConsentLeaf, Erasure, SealBatch
-from tests.conftest import PG_URL
+from tests.servers import PG_URL
 
 BEFORE = "0009_recorder_role"
 AFTER = "0010_consent_invariants"

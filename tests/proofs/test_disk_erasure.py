@@ -16,7 +16,7 @@ from consent_server.extensions import db
 from consent_server.models import Consent
 from consent_server.models.types import utcnow
 from tests.builders import visitor_id
-from tests.conftest import PG_URL
+from tests.servers import PG_URL
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite's own storage")
 postgresql_only = pytest.mark.skipif(not PG_URL, reason="PostgreSQL's own storage")

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
@@ -12,8 +11,8 @@ import sqlalchemy as sa
 
 from consent_server.domain.sites import create_site
 from consent_server.extensions import db
-from tests.builders import consent_body
-from tests.conftest import make_live_server
+from tests.builders import consent_body, eventually
+from tests.servers import make_live_server
 
 pytestmark = pytest.mark.slow
 
@@ -41,13 +40,10 @@ def test_background_sealer_seals_and_verify_uses_published_keys(sealing_server, 
                                  timeout=10)
         assert response.status_code == 201
         receipts.append(response.json()["receipt_id"])
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        proofs = [requests.get(f"{url}/api/v1/receipts/{r}", timeout=10).json()["proof"] for r in receipts]
-        if all(proofs):
-            break
-        time.sleep(0.2)
-    assert all(proofs), "the background sealer did not seal within a minute"
+    def sealed() -> bool:
+        return all(requests.get(f"{url}/api/v1/receipts/{r}", timeout=10).json()["proof"] for r in receipts)
+
+    assert eventually(sealed, 60), "the background sealer did not seal within a minute"
 
     from consent_server.domain.sites import get_site
     from consent_server.proofs.proof_export import iter_jsonl_lines

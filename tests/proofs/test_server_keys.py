@@ -13,7 +13,6 @@ import os
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -26,8 +25,8 @@ from consent_server.models import Consent
 from consent_server.proofs.erasure_secret import erasure_secret, legacy_secret, secret_path
 from consent_server.proofs.server_keys import ensure_server_keys
 from consent_server.proofs.signing import create_key_file, register_key, signing_key
-from tests.builders import visitor_id
-from tests.conftest import ROOT, free_port
+from tests.builders import eventually, visitor_id
+from tests.servers import ROOT, free_port
 
 CLI = [sys.executable, "-m", "consent_server.cli"]
 
@@ -153,16 +152,16 @@ def test_serve_refuses_without_keys_and_serves_after_db_upgrade(fresh_env):
         server = subprocess.Popen([*CLI, "serve", "--bind", f"127.0.0.1:{port}"], cwd=ROOT, env=fresh_env,
                                   stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
+        def answer() -> list[requests.Response]:  # in a list: a response with an error status is false
             assert server.poll() is None, log.read_text()
             try:
-                response = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
-                break
+                return [requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2)]
             except requests.ConnectionError:
-                assert time.monotonic() < deadline, "serve did not answer within a minute"
-                time.sleep(0.1)
-        assert response.status_code == 200, response.text
+                return []
+
+        answered = eventually(answer, 60)
+        assert answered, "serve did not answer within a minute"
+        assert answered[0].status_code == 200, answered[0].text
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)

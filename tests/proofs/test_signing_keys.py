@@ -46,7 +46,7 @@ def test_rotation_keeps_the_old_public_key_published(app, client, runner, signed
 
 def test_configured_key_is_used_without_a_file(database_url, instance):
     from consent_server import create_app
-    from tests.conftest import test_config
+    from tests.servers import test_config
 
     seed = ledger_keys.generate()
     text = base64.b64encode(seed.private_bytes_raw()).decode()
@@ -66,7 +66,7 @@ def test_configured_key_may_be_a_pem_file_path(database_url, instance, tmp_path)
     from consent_server import create_app
     from consent_server.extensions import db
     from consent_server.proofs.signing import write_private_key
-    from tests.conftest import test_config
+    from tests.servers import test_config
 
     key = ledger_keys.generate()
     path = tmp_path / "elsewhere.pem"

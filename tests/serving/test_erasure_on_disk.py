@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import secrets
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,8 @@ import sqlalchemy as sa
 
 from consent_server.domain.sites import create_key, create_site
 from consent_server.extensions import db
-from tests.conftest import PG_URL, make_live_server
+from tests.builders import eventually
+from tests.servers import PG_URL, make_live_server
 
 from .builders import consent_body
 
@@ -106,16 +106,14 @@ def test_no_file_of_the_database_holds_erased_values_once_the_delete_answers(app
                                      timeout=30)
             assert response.status_code == 201, response.text
             receipts.append(response.json()["receipt_id"])
-        deadline = time.monotonic() + 60
-        while len(salts := _salts(database_url, receipts)) < len(receipts):  # the sealer gave each a salt
-            assert time.monotonic() < deadline, "the background sealer did not seal within a minute"
-            time.sleep(0.1)
+        assert eventually(lambda: len(_salts(database_url, receipts)) == len(receipts), 60), \
+            "the background sealer did not seal within a minute"  # it gave each a salt
+        salts = _salts(database_url, receipts)
         erased = [visitor, page, *salts]
         assert set().union(*files_holding(database_url, erased).values()) == set(erased)  # the check sees them
 
         with Traffic(server.url, visitor) as traffic:
-            while len(traffic.statuses) < 50:  # both workers busy reading and writing
-                time.sleep(0.05)
+            assert eventually(lambda: len(traffic.statuses) >= 50, 60), "no traffic"  # both workers busy
             response = requests.delete(f"{server.url}/api/v1/sites/demo/visitors/{visitor}",
                                        headers={"Authorization": f"Bearer {owner}"}, timeout=60)
             left = files_holding(database_url, erased)

@@ -8,7 +8,7 @@ import pytest
 
 from consent_server.domain.sites import create_site
 from consent_server.extensions import db
-from tests.conftest import make_live_server
+from tests.servers import make_live_server
 
 from .builders import CLIENT_SOURCE, consent_body, post_from
 

@@ -3,7 +3,6 @@ once, whether each is written at once or held per worker and written every few h
 log gets a line per flush, site and reason, never one per request, and never the client's address."""
 from __future__ import annotations
 
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator
@@ -13,7 +12,8 @@ import sqlalchemy as sa
 
 from consent_server.domain.sites import create_site
 from consent_server.extensions import db
-from tests.conftest import make_live_server
+from tests.builders import eventually
+from tests.servers import make_live_server
 
 from .builders import CLIENT_SOURCE, consent_body, post_from
 
@@ -59,9 +59,7 @@ def test_a_flood_of_refusals_is_counted_exactly(server, database_url) -> None:
         statuses = list(pool.map(send, jobs))
     assert statuses == [kind[2] for kind in jobs]
     expected = Counter({kind[3]: PER_KIND for kind in KINDS if kind[3]})
-    deadline = time.monotonic() + 30
-    while _counts(database_url) != expected and time.monotonic() < deadline:
-        time.sleep(0.1)
+    eventually(lambda: _counts(database_url) == expected, 30)
     assert _counts(database_url) == expected
     server.stop()  # a graceful stop writes what a worker still holds: nothing, and nothing twice
     assert _counts(database_url) == expected

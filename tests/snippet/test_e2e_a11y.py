@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.snippet.conftest import click, make_visitor, open_prefs, screenshot, switch, texts
+from tests.snippet.builders import click, make_visitor, open_prefs, screenshot, switch, texts
 
 pytestmark = pytest.mark.browser
 SAME_STYLE = ["font-family", "font-size", "font-weight", "color", "background-color", "border-top-width",

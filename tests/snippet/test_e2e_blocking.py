@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.snippet.conftest import BLOCKED, PURPOSES, click, open_prefs, switch, wait_rows
+from tests.snippet.builders import BLOCKED, PURPOSES, click, open_prefs, switch, wait_rows
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.snippet.conftest import click, open_prefs, wait_js
+from tests.snippet.builders import click, open_prefs, wait_js
 
 pytestmark = pytest.mark.browser
 CSP_SHOP = "/demo-assets/shop?csp=strict"

@@ -12,7 +12,7 @@ import requests
 from consent_server.domain.policies import current_policy, publish_policy
 from consent_server.domain.sites import get_site
 from consent_server.extensions import db
-from tests.snippet.conftest import BLOCKED, click, make_visitor, open_prefs, switch, wait_rows
+from tests.snippet.builders import BLOCKED, click, make_visitor, open_prefs, switch, wait_rows
 
 pytestmark = pytest.mark.browser
 

@@ -10,9 +10,9 @@ import pytest
 from consent_server.domain.sites import create_site
 from consent_server.extensions import db
 from consent_server.models import RefusalCount
-from tests.conftest import make_live_server
+from tests.servers import make_live_server
 
-from .conftest import INIT_SCRIPT, Visitor, click, wait_js
+from .builders import INIT_SCRIPT, Visitor, click, wait_js
 
 pytestmark = pytest.mark.browser
 

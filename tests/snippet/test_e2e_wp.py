@@ -11,7 +11,7 @@ import pytest
 from consent_server.domain.policies import current_policy, publish_policy
 from consent_server.domain.sites import get_site
 from consent_server.extensions import db
-from tests.snippet.conftest import click, open_prefs, switch, with_wp_standin
+from tests.snippet.builders import click, open_prefs, switch, with_wp_standin
 
 pytestmark = pytest.mark.browser
 ALLOW_ALL = [["functional", "allow"], ["statistics", "allow"], ["marketing", "allow"]]

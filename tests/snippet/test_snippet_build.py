@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from consent_server.web.snippet import SLOT, built_snippet, default_texts, script_json, shipped_source_hash, source_hash
-from tests.snippet.conftest import JS_DIR
+from tests.snippet.builders import JS_DIR
 
 BUDGET_GZIP_BYTES = 8 * 1024
 

@@ -7,14 +7,14 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 import requests
 
-from tests.conftest import ROOT, free_port
+from tests.builders import eventually
+from tests.servers import ROOT, answers, free_port
 
 CONSENT_SERVER = Path(sys.executable).parent / "consent-server"
 DEMO_PATHS = ["/", "/demo-assets/analytics.js", "/demo-assets/shop"]
@@ -34,15 +34,8 @@ def run_command(args: list[str], database_url: str, instance: Path) -> Iterator[
                                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"{args[0]} exited: {log.read_text()[-2000:]}"
-            assert time.monotonic() < deadline, f"{args[0]} did not start: {log.read_text()[-2000:]}"
-            try:
-                if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except (requests.ConnectionError, requests.Timeout):  # still booting
-                time.sleep(0.1)
+        assert eventually(lambda: answers(f"{url}/healthz", process, log), 60), \
+            f"{args[0]} did not start: {log.read_text()[-2000:]}"
         yield url
     finally:
         os.killpg(process.pid, signal.SIGTERM)

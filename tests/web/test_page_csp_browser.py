@@ -9,8 +9,8 @@ import pytest
 
 from consent_server.domain.sites import create_site
 from consent_server.extensions import db
-from tests.conftest import LiveServer, make_live_server
-from tests.snippet.conftest import CHROMIUM, CHROMIUM_ARGS, INIT_SCRIPT, texts
+from tests.servers import LiveServer, make_live_server
+from tests.snippet.builders import CHROMIUM, CHROMIUM_ARGS, INIT_SCRIPT, texts
 
 pytestmark = pytest.mark.browser
 

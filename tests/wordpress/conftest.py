@@ -16,30 +16,11 @@ from consent_server.extensions import db
 from consent_server.domain.policies import current_policy, publish_policy
 from consent_server.domain.sites import create_key, create_site
 
-from tests.conftest import make_live_server
+from tests.servers import make_live_server
+from tests.snippet.builders import CHROMIUM, CHROMIUM_ARGS
 from tests.wordpress import wp_harness as harness
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 SITE_KEY = "wpshop"
-
-YOUTUBE_EMBED = (
-    '<!-- wp:embed {"url":"https://www.youtube.com/watch?v=cstest01","type":"video","providerNameSlug":"youtube"} -->\n'
-    '<figure class="wp-block-embed is-type-video is-provider-youtube wp-block-embed-youtube"><div class="wp-block-embed__wrapper">\n'
-    'https://www.youtube.com/watch?v=cstest01\n</div></figure>\n<!-- /wp:embed -->\n'
-)
-# Typed into the post as HTML, as a page builder would print it: the_content must catch these.
-YOUTUBE_IFRAME = ('<!-- wp:html --><iframe id="raw-yt" width="560" height="315" '
-                  'src="https://www.youtube-nocookie.com/embed/cstest02" title="Raw embed"></iframe><!-- /wp:html -->\n')
-AFFILIATE_PIXEL = ('<!-- wp:html --><img id="aff-pixel" src="https://track.adtraction.com/t/t?c=1&amp;p=2" '
-                   'width="1" height="1" alt=""><!-- /wp:html -->\n')
-SETTINGS_LINK = '<!-- wp:shortcode -->[consent_server_settings_link]<!-- /wp:shortcode -->\n'
-POSTS = [
-    {"key": "shop", "title": "Video and pixel", "content": YOUTUBE_EMBED + YOUTUBE_IFRAME + AFFILIATE_PIXEL + SETTINGS_LINK},
-    {"key": "policy", "type": "page", "title": "Cookies",
-     "content": '<!-- wp:shortcode -->[consent_server_cookie_policy lang="sv"]<!-- /wp:shortcode -->'},
-]
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +30,7 @@ def wordpress() -> Iterator[harness.WordPress]:
     wp = harness.WordPress().start()
     try:
         posts = wp.ops(activate=[harness.OUR_PLUGIN, harness.FIXTURES_PLUGIN, harness.WOOCOMMERCE_PLUGIN],
-                       posts=POSTS)["posts"]
+                       posts=harness.POSTS)["posts"]
         wp.posts = {key: value["url"] for key, value in posts.items()}
         yield wp
     finally:

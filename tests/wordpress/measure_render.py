@@ -9,11 +9,10 @@ import time
 import requests
 
 from tests.wordpress import wp_harness as h
-from tests.wordpress.conftest import POSTS
 
 t0 = time.perf_counter(); wp = h.WordPress().start(); install = time.perf_counter() - t0
 try:
-    posts = wp.ops(activate=[h.FIXTURES_PLUGIN, h.WOOCOMMERCE_PLUGIN], posts=POSTS)["posts"]
+    posts = wp.ops(activate=[h.FIXTURES_PLUGIN, h.WOOCOMMERCE_PLUGIN], posts=h.POSTS)["posts"]
     url = posts["shop"]["url"]
     def sample(n=40):
         for _ in range(5): requests.get(url)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from urllib.parse import unquote, urlencode, urlsplit
 
 import pytest
@@ -16,6 +15,7 @@ from sqlalchemy import select
 
 from consent_server.extensions import db
 from consent_server.models.consents import Consent
+from tests.builders import eventually
 from tests.wordpress import wp_harness as harness
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -89,13 +89,9 @@ def necessary_patterns(config: dict) -> list[str]:
     return [item["name"] for service in section["services"] for item in service["storage"] if item["type"] == "cookie"]
 
 
-def wait_for(predicate, what: str, attempts: int = 100):
-    """Poll a condition that another process makes true (a report, a cookie); no timing asserted."""
-    for _ in range(attempts):
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"never happened: {what}")
+def wait_for(predicate, what: str, seconds: float = 10.0):
+    """Wait for a condition that another process makes true (a report, a cookie); no timing asserted."""
+    assert eventually(predicate, seconds), f"never happened: {what}"
 
 
 def test_before_consent_nothing_runs(shop, lane, context):

@@ -16,12 +16,13 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
+
+from tests.builders import eventually
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -49,6 +50,24 @@ WOOCOMMERCE_DIR, WOOCOMMERCE_PLUGIN = _real_or_standin(
     "WOOCOMMERCE_DIR", "wc-order-attribution-standin", "wc-order-attribution-standin.php", "woocommerce.php")
 USING_REAL_CONSENT_API = bool(os.environ.get("WP_CONSENT_API_DIR"))
 USING_REAL_WOOCOMMERCE = bool(os.environ.get("WOOCOMMERCE_DIR"))
+
+# The test site's posts (tests/wordpress/conftest.py's `wordpress` creates them).
+YOUTUBE_EMBED = (
+    '<!-- wp:embed {"url":"https://www.youtube.com/watch?v=cstest01","type":"video","providerNameSlug":"youtube"} -->\n'
+    '<figure class="wp-block-embed is-type-video is-provider-youtube wp-block-embed-youtube"><div class="wp-block-embed__wrapper">\n'
+    'https://www.youtube.com/watch?v=cstest01\n</div></figure>\n<!-- /wp:embed -->\n'
+)
+# Typed into the post as HTML, as a page builder would print it: the_content must catch these.
+YOUTUBE_IFRAME = ('<!-- wp:html --><iframe id="raw-yt" width="560" height="315" '
+                  'src="https://www.youtube-nocookie.com/embed/cstest02" title="Raw embed"></iframe><!-- /wp:html -->\n')
+AFFILIATE_PIXEL = ('<!-- wp:html --><img id="aff-pixel" src="https://track.adtraction.com/t/t?c=1&amp;p=2" '
+                   'width="1" height="1" alt=""><!-- /wp:html -->\n')
+SETTINGS_LINK = '<!-- wp:shortcode -->[consent_server_settings_link]<!-- /wp:shortcode -->\n'
+POSTS = [
+    {"key": "shop", "title": "Video and pixel", "content": YOUTUBE_EMBED + YOUTUBE_IFRAME + AFFILIATE_PIXEL + SETTINGS_LINK},
+    {"key": "policy", "type": "page", "title": "Cookies",
+     "content": '<!-- wp:shortcode -->[consent_server_cookie_policy lang="sv"]<!-- /wp:shortcode -->'},
+]
 
 
 def require_wordpress() -> None:
@@ -182,16 +201,18 @@ $table_prefix = 'wp_';
             self.process = subprocess.Popen(
                 [PHP, "-S", f"127.0.0.1:{self.port}", "-t", str(CORE), str(HERE / "php" / "router.php")],
                 env=self.env(PHP_CLI_SERVER_WORKERS="4"), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"php -S exited: {(self.content / 'php-server.log').read_text()[-2000:]}")
-            try:
-                requests.get(f"{self.url}/wp-login.php", timeout=2)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError("php -S did not start")
+        if not eventually(self._answers, 30):
+            raise RuntimeError("php -S did not start")
+
+    def _answers(self) -> bool:
+        """Whether php -S answers yet (with any status); raises with its log once it has exited."""
+        if self.process.poll() is not None:
+            raise RuntimeError(f"php -S exited: {(self.content / 'php-server.log').read_text()[-2000:]}")
+        try:
+            requests.get(f"{self.url}/wp-login.php", timeout=2)
+            return True
+        except requests.ConnectionError:
+            return False
 
     def boot(self, *args: str, **env: str) -> str:
         """Run tests/wordpress/php/boot.php with WordPress loaded; its stdout."""
