@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -46,11 +47,32 @@ def answers(url: str, process: subprocess.Popen, log: Path) -> bool:
         return False
 
 
+def _ephemeral_range() -> range:
+    """The ports the kernel hands out to outgoing connections (Linux; a common default elsewhere)."""
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return range(low, high + 1)
+
+
+# Ports below the kernel's ephemeral range: a port that bind(0) hands out is taken again at
+# once by the next outgoing connection, and a server (nginx binds every address) started a
+# moment later then fails with "Address already in use" under load.
+SERVER_PORTS = range(20000, min(_ephemeral_range().start, 32768))
+
+
 def free_port() -> int:
-    """A TCP port free on 127.0.0.1 now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A TCP port outside the ephemeral range, free on every IPv4 address now."""
+    for _ in range(200):
+        port = random.choice(SERVER_PORTS)  # random: parallel test runs rarely pick the same one
+        with socket.socket() as sock:
+            try:
+                sock.bind(("0.0.0.0", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port found below the ephemeral range")
 
 
 @dataclass
