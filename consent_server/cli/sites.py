@@ -5,7 +5,6 @@ import click
 from flask.cli import with_appcontext
 
 from ..domain.sites import create_key, create_site, get_site, revoke_key
-from ..errors import ApiError
 from ..extensions import db
 from ..models import LANGUAGES, ROLES
 from .base import Group
@@ -28,8 +27,6 @@ def site_create(key: str, name: str, origins: tuple[str, ...], lang: str) -> Non
         created = create_site(key=key, name=name, origins=list(origins), language=lang)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--origin") from error
-    except ApiError as error:  # a site with that key exists: the operator gets its message, not a traceback
-        raise click.ClickException(error.message) from error
     db.session.commit()
     click.echo(f"site {created.key} created (policy version 1, origins: {', '.join(o.origin for o in created.origins)})")
 
