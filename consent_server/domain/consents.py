@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from .errors import Invalid, NotFound
 from ..extensions import db, per_app
+from ..ledger.row import INSERT_COLUMNS
 from ..models import Consent, PolicyVersion
 from ..models.types import utcnow
 from ..storage.group_commit import GroupCommitter
@@ -29,11 +30,7 @@ NECESSARY = "necessary"
 # of the request (see bench/RESULTS.md).
 _CONSENTS = Consent.__table__
 # Every column a recorded decision gives (all but the id): the committer's prebuilt INSERT.
-ROW_COLUMNS = (
-    "site_id", "visitor_id", "receipt_id", "policy_version", "choices", "action", "language", "page_path",
-    "ip_truncated", "browser_family", "browser_major", "os_family", "device_type", "country", "gpc",
-    "recorded_at", "client_ts", "user_agent",
-)
+ROW_COLUMNS = INSERT_COLUMNS
 
 
 def _latest_policy(column: Any) -> Any:
@@ -104,14 +101,14 @@ def record_consent(
     receipt_id = new_receipt_id()
     recorded_at = utcnow()
     ua = client.user_agent
+    # In ROW_COLUMNS order (ledger.row.INSERT_COLUMNS).
     row = {
-        "site_id": site_id, "visitor_id": visitor_id, "receipt_id": receipt_id, "policy_version": policy_version,
-        "choices": normalised, "action": action, "language": language, "page_path": page_path,
-        "ip_truncated": client.ip_truncated,
+        "site_id": site_id, "receipt_id": receipt_id, "recorded_at": recorded_at, "policy_version": policy_version,
+        "choices": normalised, "action": action, "language": language, "gpc": client.gpc, "client_ts": client_ts,
+        "visitor_id": visitor_id, "page_path": page_path, "ip_truncated": client.ip_truncated,
         "browser_family": ua.browser_family if ua else None, "browser_major": ua.browser_major if ua else None,
         "os_family": ua.os_family if ua else None, "device_type": ua.device_type if ua else None,
-        "country": client.country, "gpc": client.gpc, "recorded_at": recorded_at, "client_ts": client_ts,
-        "user_agent": client.raw_user_agent,
+        "country": client.country, "user_agent": client.raw_user_agent,
     }
     write(row)
     return {

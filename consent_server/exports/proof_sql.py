@@ -19,60 +19,48 @@ from __future__ import annotations
 
 from functools import cache
 
-from ..ledger.leaf import PERSONAL_FIELDS
-
-# The line's fields after "batch", in order (ledger.lines.RECORD_FIELDS, then the seal data).
-_PUBLIC = ("receipt_id", "recorded_at", "policy_version", "choices", "action", "language", "gpc", "client_ts")
-
-
-def _sqlite_ts(column: str) -> tuple[str, str]:
-    """(valid condition, JSON text) of a SQLite timestamp column, as ``proof_export._ts``'s fast path."""
-    ok = f"(length({column}) = 26 AND substr({column}, 11, 1) = ' ')"
-    return ok, f"""'"' || substr({column}, 1, 10) || 'T' || substr({column}, 12) || 'Z"'"""
-
-
-def _pg_ts(column: str) -> tuple[str, str]:
-    ok = f"({column} >= TIMESTAMPTZ '1000-01-01 00:00:00+00' AND {column} < TIMESTAMPTZ '10000-01-01 00:00:00+00')"
-    text = f"""'"' || to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '"'"""
-    return ok, text
+from ..ledger.row import FIELD, RECORD_FIELDS
+from .time_sql import leaf_time, leaf_time_covered
 
 
 @cache
 def record_body_sql(dialect: str) -> str:
     """SQL (params :site, :lo, :hi) of rows ``(leaf_index, leaf_hash, recorded_at leaf form, body or NULL)``."""
     sqlite = dialect == "sqlite"
-    ts = _sqlite_ts if sqlite else _pg_ts
 
     def quote(column: str) -> str:
         return f"json_quote({column})" if sqlite else f"coalesce(to_json({column})::text, 'null')"
 
-    recorded_ok, recorded = ts("c.recorded_at")
-    client_ok, client = ts("c.client_ts")
-    if sqlite:
-        checks = [recorded_ok, f"(c.client_ts IS NULL OR {client_ok})", "typeof(c.gpc) = 'integer'",
-                  "c.gpc IN (0, 1)", "typeof(c.policy_version) = 'integer'", "typeof(c.choices) = 'text'"]
-        gpc = "CASE c.gpc WHEN 1 THEN 'true' ELSE 'false' END"
-        version = "c.policy_version"
-    else:
-        checks = [recorded_ok, f"(c.client_ts IS NULL OR {client_ok})", "c.gpc IS NOT NULL", "c.choices IS NOT NULL",
-                  "c.policy_version IS NOT NULL"]
-        gpc = "CASE WHEN c.gpc THEN 'true' ELSE 'false' END"
-        version = "c.policy_version::text"
-    values = {
-        "receipt_id": quote("c.receipt_id"), "recorded_at": recorded, "policy_version": version,
-        "choices": "c.choices" if sqlite else "c.choices::text", "action": quote("c.action"),
-        "language": quote("c.language"), "gpc": gpc,
-        "client_ts": f"CASE WHEN c.client_ts IS NULL THEN 'null' ELSE {client} END",
-        **{name: quote(f"c.{name}") for name in PERSONAL_FIELDS},
-        "salt": quote("l.salt"), "personal_digest": quote("l.personal_digest"), "leaf_hash": quote("l.leaf_hash"),
-    }
+    checks: list[str] = []
+
+    def value(name: str) -> str:
+        """The JSON text of one record field, per its kind; adds the checks that the form covers its value."""
+        field, column = FIELD[name], f"c.{name}"
+        if field.kind == "text":
+            return quote(column)
+        if field.kind == "timestamp":
+            covered, text = leaf_time_covered(column, dialect), f"""'"' || {leaf_time(column, dialect)} || '"'"""
+            if not field.nullable:
+                checks.append(covered)
+                return text
+            checks.append(f"({column} IS NULL OR {covered})")
+            return f"CASE WHEN {column} IS NULL THEN 'null' ELSE {text} END"
+        if sqlite:
+            checks.append({"int": f"typeof({column}) = 'integer'", "json": f"typeof({column}) = 'text'",
+                           "bool": f"typeof({column}) = 'integer' AND {column} IN (0, 1)"}[field.kind])
+            return f"CASE {column} WHEN 1 THEN 'true' ELSE 'false' END" if field.kind == "bool" else column
+        checks.append(f"{column} IS NOT NULL")
+        return f"CASE WHEN {column} THEN 'true' ELSE 'false' END" if field.kind == "bool" else f"{column}::text"
+
+    values = {name: value(name) for name in RECORD_FIELDS}
+    values.update({"salt": quote("l.salt"), "personal_digest": quote("l.personal_digest"),
+                   "leaf_hash": quote("l.leaf_hash")})
     # One formatting call per line (printf on SQLite, format on PostgreSQL).
     template = ",".join(f'"{name}":%s' for name in values) + "}"
     body = f"{'printf' if sqlite else 'format'}('{template}', {', '.join(values.values())})"
-    recorded_leaf = "substr(c.recorded_at, 1, 10) || 'T' || substr(c.recorded_at, 12) || 'Z'" if sqlite else \
-        """to_char(c.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
     return (
-        f"SELECT l.leaf_index, l.leaf_hash, {recorded_leaf}, CASE WHEN {' AND '.join(checks)} THEN {body} END "
+        f"SELECT l.leaf_index, l.leaf_hash, {leaf_time('c.recorded_at', dialect)}, "
+        f"CASE WHEN {' AND '.join(checks)} THEN {body} END "
         "FROM consent_leaves l JOIN consents c ON c.id = l.consent_id "
         "WHERE l.site_id = :site AND l.leaf_index >= :lo AND l.leaf_index < :hi ORDER BY l.leaf_index"
     )

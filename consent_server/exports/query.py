@@ -15,12 +15,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, String, case, func, literal, select, type_coerce
+from sqlalchemy import ColumnElement, Select, case, func, literal, literal_column, select
 from sqlalchemy.engine import Connection, Engine, Row
 
+from ..ledger.row import EXPORT_ORDER, FIELD
 from ..models import Consent
 from .formula import PREFIX, TRIGGERS
 from .records import COLUMNS, DENIED, GRANTED
+from .time_sql import leaf_time
 
 BATCH = 5000
 _table = Consent.__table__
@@ -59,15 +61,9 @@ def _where(stmt: Select, site_id: int, filters: Filters, *, site_index: bool = T
     return stmt
 
 
-def _utc_text(column: ColumnElement, dialect: str) -> ColumnElement:
-    """A UTC timestamp as RFC 3339 text with microseconds and ``Z``, formatted by the database; NULL → ''."""
-    if dialect == "sqlite":
-        # SQLAlchemy stores "YYYY-MM-DD HH:MM:SS.ffffff" (naive UTC) on SQLite.
-        raw = type_coerce(column, String)
-        text = func.replace(raw, " ", "T") + "Z"
-    else:
-        text = func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-    return func.coalesce(text, "")
+def _utc_text(name: str, dialect: str) -> ColumnElement:
+    """A timestamp column in leaf form (``time_sql``), formatted by the database; NULL → ''."""
+    return func.coalesce(literal_column(leaf_time(f"{_table.name}.{name}", dialect)), "")
 
 
 def _decision(purpose: str, dialect: str) -> ColumnElement:
@@ -104,25 +100,22 @@ def readable_columns(purposes: Sequence[str], dialect: str) -> list[ColumnElemen
 
     Every value a browser can influence (visitor id, page path, user agent and
     what was parsed from it) and the receipt id (it may start with "-") is
-    neutralised; the others are written by the server from closed sets
+    neutralised (``neutralise`` in ``ledger.row``); the others are written by the server from closed sets
     (action, language, truncated network, country, times, decisions).
     """
-    c = _table.c
+    def readable(name: str) -> list[ColumnElement]:
+        field, column = FIELD[name], _table.c[name]
+        if field.kind == "json":  # the choices: one column per purpose
+            return [_decision(purpose, dialect) for purpose in purposes]
+        if field.kind == "timestamp":
+            return [_utc_text(name, dialect)]
+        if field.kind == "bool":
+            return [case((column.is_(True), literal("true")), else_=literal("false"))]
+        if field.neutralise:
+            return [neutralised(column, dialect)]
+        return [func.coalesce(column, "") if field.nullable else column]
 
-    def txt(column: ColumnElement) -> ColumnElement:
-        return func.coalesce(column, "")
-
-    def safe(column: ColumnElement) -> ColumnElement:
-        return neutralised(column, dialect)
-
-    return [
-        c.id, safe(c.receipt_id), safe(c.visitor_id), _utc_text(c.recorded_at, dialect),
-        c.policy_version, c.action, *(_decision(purpose, dialect) for purpose in purposes),
-        c.language, safe(c.page_path), txt(c.ip_truncated), safe(c.browser_family), safe(c.browser_major),
-        safe(c.os_family), safe(c.device_type), txt(c.country),
-        case((c.gpc.is_(True), literal("true")), else_=literal("false")),
-        _utc_text(c.client_ts, dialect), safe(c.user_agent),
-    ]
+    return [_table.c.id, *(column for name in EXPORT_ORDER for column in readable(name))]
 
 
 def record_select(

@@ -11,49 +11,29 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..ledger.row import EXPORT_ORDER, FIELD
+
 
 Row = Sequence[Any]
 
-COLUMNS: tuple[str, ...] = (
-    "id",
-    "receipt_id",
-    "visitor_id",
-    "recorded_at",
-    "policy_version",
-    "action",
-    "choices",
-    "language",
-    "page_path",
-    "ip_truncated",
-    "browser_family",
-    "browser_major",
-    "os_family",
-    "device_type",
-    "country",
-    "gpc",
-    "client_ts",
-    "user_agent",
-)
-(
-    I_ID,
-    I_RECEIPT,
-    I_VISITOR,
-    I_RECORDED,
-    I_VERSION,
-    I_ACTION,
-    I_CHOICES,
-    I_LANGUAGE,
-    I_PAGE,
-    I_IP,
-    I_BROWSER,
-    I_BROWSER_MAJOR,
-    I_OS,
-    I_DEVICE,
-    I_COUNTRY,
-    I_GPC,
-    I_CLIENT_TS,
-    I_USER_AGENT,
-) = range(len(COLUMNS))
+# The record's stored fields in the exports' order (ledger.row.EXPORT_ORDER), after the id.
+COLUMNS: tuple[str, ...] = ("id", *EXPORT_ORDER)
+I_ID = 0
+I_RECEIPT = COLUMNS.index("receipt_id")
+I_VISITOR = COLUMNS.index("visitor_id")
+I_RECORDED = COLUMNS.index("recorded_at")
+I_VERSION = COLUMNS.index("policy_version")
+I_ACTION = COLUMNS.index("action")
+I_CHOICES = COLUMNS.index("choices")
+I_LANGUAGE = COLUMNS.index("language")
+I_PAGE = COLUMNS.index("page_path")
+I_IP = COLUMNS.index("ip_truncated")
+I_BROWSER = COLUMNS.index("browser_family")
+I_OS = COLUMNS.index("os_family")
+I_DEVICE = COLUMNS.index("device_type")
+I_COUNTRY = COLUMNS.index("country")
+I_GPC = COLUMNS.index("gpc")
+I_CLIENT_TS = COLUMNS.index("client_ts")
 
 GRANTED = "granted"
 DENIED = "denied"
@@ -85,23 +65,10 @@ def header(purposes: Sequence[str]) -> list[str]:
     database does that formatting in C, which is what makes 100,000 rows/s
     possible; Python only neutralises formulas and writes.
     """
-    return [
-        "id",
-        "receipt_id",
-        "visitor_id",
-        "recorded_at_utc",
-        "policy_version",
-        "action",
-        *(f"purpose:{purpose}" for purpose in purposes),
-        "language",
-        "page_path",
-        "ip_truncated",
-        "browser",
-        "browser_major",
-        "os",
-        "device_type",
-        "country",
-        "gpc",
-        "client_ts",
-        "user_agent",
-    ]
+    titles: list[str] = ["id"]
+    for name in EXPORT_ORDER:
+        if name == "choices":
+            titles += [f"purpose:{purpose}" for purpose in purposes]
+        else:
+            titles.append(FIELD[name].title or name)
+    return titles

@@ -10,43 +10,27 @@ country, user agent) are not in the leaf: the leaf holds
 ``SHA-256(salt || canonical JSON of those fields)``, with a random salt stored
 per record. Erasure drops the salt and the fields and keeps the digest, so the
 seal still verifies while nothing personal remains (and without the salt the
-digest cannot be tested against guessed values).
+digest cannot be tested against guessed values). The fields and their order
+are defined once, in :mod:`.row`.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
+
+from .row import PERSONAL_FIELDS, PUBLIC_FIELDS
 
 CONSENT_TAG = "consent/1"
 ERASURE_TAG = "erasure/1"
 SALT_BYTES = 16
-PERSONAL_FIELDS: tuple[str, ...] = (
-    "visitor_id",
-    "page_path",
-    "ip_truncated",
-    "browser_family",
-    "browser_major",
-    "os_family",
-    "device_type",
-    "country",
-    "user_agent",
-)
-# Fields of a consent record that the leaf holds in clear, in leaf order (after tag, site, index).
-PUBLIC_FIELDS: tuple[str, ...] = (
-    "receipt_id",
-    "recorded_at",
-    "policy_version",
-    "policy_hash",
-    "choices",
-    "action",
-    "language",
-    "gpc",
-    "client_ts",
-)
+__all__ = [
+    "CONSENT_TAG", "ERASURE_TAG", "LEAF_FORM", "PERSONAL_FIELDS", "PUBLIC_FIELDS", "SALT_BYTES", "canonical",
+    "consent_leaf", "erasure_leaf", "new_salt", "personal_digest", "personal_values", "timestamp",
+]
 
 _encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 _sha256 = hashlib.sha256
@@ -71,6 +55,10 @@ def timestamp(value: datetime | None) -> str | None:
     if len(text) != 32:  # a year outside 1000-9999 would shift the fields
         return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return text[:26] + "Z"
+
+
+# A stored value's leaf form, by its kind in row.FIELDS; the other kinds are as stored.
+LEAF_FORM: dict[str, Callable[[Any], Any]] = {"timestamp": timestamp, "bool": bool}
 
 
 def new_salt() -> bytes:

@@ -10,24 +10,13 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .leaf import PERSONAL_FIELDS
+# A record line holds the RECORD_FIELDS in order, then index, batch, salt, personal_digest, leaf_hash.
+from .row import RECORD_FIELDS
 from .verify import FORMAT
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 _string = json.encoder.encode_basestring  # the C escaper json.dumps(ensure_ascii=False) uses
 
-# Record fields of an export line, in line order (then index, batch, salt, personal_digest, leaf_hash).
-RECORD_FIELDS: tuple[str, ...] = (
-    "receipt_id",
-    "recorded_at",
-    "policy_version",
-    "choices",
-    "action",
-    "language",
-    "gpc",
-    "client_ts",
-    *PERSONAL_FIELDS,
-)
 _CHOICES = RECORD_FIELDS.index("choices")
 
 

@@ -6,12 +6,17 @@ from operator import itemgetter
 from collections.abc import Mapping
 from typing import Any
 
-from .leaf import CONSENT_TAG, PERSONAL_FIELDS, _encode
+from .leaf import CONSENT_TAG, _encode
+from .row import PERSONAL_FIELDS, PUBLIC_FIELDS
 
 _sha256 = hashlib.sha256
 _REDACTED_NULLS = PERSONAL_FIELDS[1:]
 # A tuple encodes as the same JSON array as a list.
 _personal = itemgetter(*PERSONAL_FIELDS)
+# The leaf's fields in clear around the policy hash, which comes from the export's policy line.
+_HASH_AT = PUBLIC_FIELDS.index("policy_hash")
+_before_hash = itemgetter(*PUBLIC_FIELDS[:_HASH_AT])
+_after_hash = itemgetter(*PUBLIC_FIELDS[_HASH_AT + 1:])
 
 # (receipt_id, leaf index or None, leaf hash or None, error before the index check, error after it,
 #  visitor id if the record is redacted, recorded_at)
@@ -38,8 +43,7 @@ def check_record(obj: Mapping[str, Any], site: str, policies: Mapping[int, str])
             if any(obj[f] is not None for f in _REDACTED_NULLS):
                 return receipt, index, None, None, _fail(receipt, index, "personal fields present without their salt"), None, None
             redacted, personal = obj["visitor_id"], obj["personal_digest"]
-        leaf = _encode([CONSENT_TAG, site, index, receipt, obj["recorded_at"], version, policy_hash, obj["choices"],
-                        obj["action"], obj["language"], obj["gpc"], obj["client_ts"], personal])
+        leaf = _encode([CONSENT_TAG, site, index, *_before_hash(obj), policy_hash, *_after_hash(obj), personal])
         digest = _sha256(b"\x00" + leaf.encode("utf-8")).digest()
         if digest.hex() != obj["leaf_hash"]:
             return (receipt, index, None, None,

@@ -34,7 +34,8 @@ from ..exports.prefetch import prefetched
 from ..exports.proof_sql import record_body_sql
 from ..extensions import db
 from ..ledger import lines
-from ..ledger.leaf import PERSONAL_FIELDS, timestamp
+from ..ledger.leaf import timestamp
+from ..ledger.row import FIELD, RECORD_FIELDS
 from ..models import Consent, PolicyVersion, Site
 from ..models.seals import ConsentLeaf, Erasure, SealBatch
 from .sealing import latest_checkpoint
@@ -47,15 +48,19 @@ _C = Consent.__table__.c
 _L = ConsentLeaf.__table__.c
 _E = Erasure.__table__.c
 _B = SealBatch.__table__.c
-# Straight from the database, in RECORD_FIELDS order: choices as JSON text, spliced into the line unparsed, and
-# times as the driver gives them (SQLite: text), turned into leaf form by _ts; parsing and re-encoding both
-# was most of the export's cost.
-_RECORD_COLUMNS = (
-    _C.receipt_id, type_coerce(_C.recorded_at, String).label("recorded_at"), _C.policy_version,
-    cast(_C.choices, Text).label("choices"), _C.action, _C.language, _C.gpc,
-    type_coerce(_C.client_ts, String).label("client_ts"), *(_C[f] for f in PERSONAL_FIELDS),
-)
-_RECORDED, _CLIENT_TS = 1, 7
+
+
+def _raw(name: str) -> Any:
+    """A record column as the line builder takes it: JSON as text (spliced unparsed), times as the driver gives them."""
+    kind = FIELD[name].kind
+    if kind == "timestamp":
+        return type_coerce(_C[name], String).label(name)
+    return cast(_C[name], Text).label(name) if kind == "json" else _C[name]
+
+
+_RECORD_COLUMNS = tuple(_raw(name) for name in RECORD_FIELDS)
+_TIMES = tuple(i for i, name in enumerate(RECORD_FIELDS) if FIELD[name].kind == "timestamp")
+_RECORDED = RECORD_FIELDS.index("recorded_at")
 
 
 def _ts(value: Any) -> str | None:
@@ -63,8 +68,6 @@ def _ts(value: Any) -> str | None:
     if value is None:
         return None
     if type(value) is str:
-        if len(value) == 26 and value[10] == " ":  # SQLAlchemy's SQLite form, always with microseconds
-            return value[:10] + "T" + value[11:] + "Z"
         parsed = datetime.fromisoformat(value)
         return timestamp(parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc))
     return timestamp(value if value.tzinfo else value.replace(tzinfo=timezone.utc))
@@ -72,8 +75,8 @@ def _ts(value: Any) -> str | None:
 
 def _record_row(row: Any) -> list[Any]:
     record = list(row)
-    record[_RECORDED] = _ts(record[_RECORDED])
-    record[_CLIENT_TS] = _ts(record[_CLIENT_TS])
+    for i in _TIMES:
+        record[i] = _ts(record[i])
     return record
 
 

@@ -20,7 +20,8 @@ from sqlalchemy import select
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..ledger import merkle
-from ..ledger.leaf import PERSONAL_FIELDS, timestamp
+from ..ledger.leaf import LEAF_FORM, timestamp
+from ..ledger.row import FIELD, PERSONAL_FIELDS, PUBLIC_FIELDS
 from ..models import Consent, PolicyVersion, Site
 from ..models.seals import ConsentLeaf, Erasure, SealBatch
 from .erasure import pseudonym
@@ -29,6 +30,9 @@ from .signing import WELL_KNOWN
 
 # Domain separation: this digest names a visitor on receipts and is never a stored visitor id.
 RECEIPT_VISITOR_TAG = b"consent-server/receipt-visitor/1\x00"
+# The record's fields as the leaf has them (the policy hash is shown with the policy), then the visitor's
+# pseudonym, then the personal fields but the visitor id.
+SHOWN_PUBLIC_FIELDS = tuple(name for name in PUBLIC_FIELDS if FIELD[name].stored)
 SHOWN_PERSONAL_FIELDS = tuple(name for name in PERSONAL_FIELDS if name != "visitor_id")
 
 # Receipt ids are made by consents.new_receipt_id (24 URL-safe characters); older ones are shorter.
@@ -60,17 +64,12 @@ def is_erased(consent: Consent) -> bool:
     return db.session.scalar(stmt.limit(1)) is not None
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 def _record(consent: Consent, site: Site, erased: bool) -> dict[str, Any]:
-    record = {
-        "receipt_id": consent.receipt_id,
-        "recorded_at": timestamp(consent.recorded_at),
-        "policy_version": consent.policy_version,
-        "choices": consent.choices,
-        "action": consent.action,
-        "language": consent.language,
-        "gpc": bool(consent.gpc),
-        "client_ts": timestamp(consent.client_ts),
-    }
+    record = {name: LEAF_FORM.get(FIELD[name].kind, _same)(getattr(consent, name)) for name in SHOWN_PUBLIC_FIELDS}
     record["visitor_pseudonym"] = receipt_visitor(site, consent.visitor_id, erased)
     record.update({name: getattr(consent, name) for name in SHOWN_PERSONAL_FIELDS})
     return record

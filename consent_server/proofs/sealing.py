@@ -39,7 +39,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ..extensions import db
 from ..ledger import heads, merkle
 from ..ledger.builder import record_leaf_hash, sign_batch
-from ..ledger.leaf import PERSONAL_FIELDS, SALT_BYTES, erasure_leaf, personal_digest, timestamp
+from ..ledger.leaf import LEAF_FORM, SALT_BYTES, erasure_leaf, personal_digest, timestamp
+from ..ledger.row import FIELD, PERSONAL_FIELDS, PUBLIC_FIELDS, RECORD_FIELDS
 from ..models import Consent, PolicyVersion, Site
 from ..models.seals import ConsentLeaf, Erasure, SealBatch, SealCheckpoint
 from ..models.types import utcnow
@@ -53,9 +54,12 @@ RECENT_BATCHES = 8
 SWEEP_EVERY = 360
 _C = Consent.__table__.c
 # Core columns (not ORM attributes): plain tuples, no ORM loading per row.
-COLUMNS = (
-    _C.id, _C.receipt_id, _C.recorded_at, _C.policy_version, _C.choices, _C.action,
-    _C.language, _C.gpc, _C.client_ts, *(_C[f] for f in PERSONAL_FIELDS),
+COLUMNS = (_C.id, *(_C[name] for name in RECORD_FIELDS))
+_PERSONAL = 1 + RECORD_FIELDS.index(PERSONAL_FIELDS[0])  # the personal fields end the record (ledger.row)
+# The record's leaf fields other than the policy hash, with their leaf-form conversion.
+_LEAF_VALUES = tuple(
+    (name, 1 + RECORD_FIELDS.index(name), LEAF_FORM.get(FIELD[name].kind))
+    for name in PUBLIC_FIELDS if FIELD[name].stored
 )
 
 
@@ -138,12 +142,8 @@ def _leaves(site: Site, first_index: int, rows: list[Any], erasures: list[Erasur
     salts = os.urandom(SALT_BYTES * len(rows))
     for offset, row in enumerate(rows):
         salt = salts[offset * SALT_BYTES:(offset + 1) * SALT_BYTES]
-        digest = personal_digest(salt, row[9:])
-        record = {
-            "receipt_id": row.receipt_id, "recorded_at": timestamp(row.recorded_at), "policy_version": row.policy_version,
-            "choices": row.choices, "action": row.action, "language": row.language, "gpc": bool(row.gpc),
-            "client_ts": timestamp(row.client_ts),
-        }
+        digest = personal_digest(salt, row[_PERSONAL:])
+        record = {name: row[i] if convert is None else convert(row[i]) for name, i, convert in _LEAF_VALUES}
         h = record_leaf_hash(site.key, first_index + offset, record, policy[row.policy_version], digest)
         hashes.append(h)
         leaf_rows.append({"consent_id": row.id, "site_id": site.id, "leaf_index": first_index + offset,
