@@ -24,9 +24,8 @@ import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from flask import current_app
 
-from .signing import write_secret_file
+from .instance_secrets import configured_value, instance_file, keep_secret, kept_secret, write_secret_file
 
 SECRET_FILE = "erasure_key"
 SECRET_BYTES = 32
@@ -41,7 +40,7 @@ class ErasureKeyMissing(RuntimeError):
 
 def secret_path() -> Path:
     """Where `db upgrade` and `keys init` keep the erasure secret."""
-    return Path(current_app.config["CONSENT_INSTANCE_DIR"]) / SECRET_FILE
+    return instance_file(SECRET_FILE)
 
 
 def decode_secret(text: str | bytes) -> bytes:
@@ -56,10 +55,10 @@ def decode_secret(text: str | bytes) -> bytes:
 
 
 def _load() -> bytes | None:
-    configured = current_app.config.get("CONSENT_ERASURE_KEY")
+    configured = configured_value("CONSENT_ERASURE_KEY")
     try:
-        if configured:
-            return decode_secret(Path(configured).read_bytes() if os.path.isfile(configured) else configured)
+        if configured is not None:
+            return decode_secret(configured)
         path = secret_path()
         return decode_secret(path.read_bytes()) if path.exists() else None
     except ValueError as error:
@@ -68,12 +67,8 @@ def _load() -> bytes | None:
 
 
 def erasure_secret(*, required: bool = True) -> bytes | None:
-    """The erasure secret (cached per app); ErasureKeyMissing if none and ``required``."""
-    secret = current_app.extensions.get(_CACHE)
-    if secret is None:
-        secret = _load()
-        if secret is not None:
-            current_app.extensions[_CACHE] = secret
+    """The erasure secret (kept per app); ErasureKeyMissing if none and ``required``."""
+    secret = kept_secret(_CACHE, _load)
     if secret is None and required:
         raise ErasureKeyMissing("no erasure secret: run `consent-server db upgrade` (it creates one; so does "
                                 "`consent-server keys init`), or set CONSENT_ERASURE_KEY")
@@ -89,5 +84,4 @@ def create_secret_file(signing: Ed25519PrivateKey | None) -> bytes:
     """Write the erasure secret file (mode 0600): the legacy value of ``signing`` if given, else random bytes."""
     secret = legacy_secret(signing) if signing is not None else os.urandom(SECRET_BYTES)
     write_secret_file(secret_path(), base64.b64encode(secret) + b"\n")
-    current_app.extensions[_CACHE] = secret
-    return secret
+    return keep_secret(_CACHE, secret)

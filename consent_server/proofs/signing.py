@@ -12,12 +12,10 @@ old private key: a retired key can then never sign anything again.
 from __future__ import annotations
 
 import base64
-import os
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
@@ -25,6 +23,7 @@ from ..ledger import keys as ledger_keys
 from ..ledger.leaf import timestamp
 from ..models.seals import SigningKey
 from ..models.types import utcnow
+from .instance_secrets import configured_value, instance_file, keep_secret, kept_secret, write_secret_file
 
 KEY_FILE = "signing_key.pem"
 WELL_KNOWN = "/.well-known/consent-server/keys.json"
@@ -39,15 +38,13 @@ class SigningKeyMissing(RuntimeError):
 
 def key_path() -> Path:
     """Where `keys init` keeps the private key."""
-    return Path(current_app.config["CONSENT_INSTANCE_DIR"]) / KEY_FILE
+    return instance_file(KEY_FILE)
 
 
 def _load() -> Ed25519PrivateKey | None:
-    configured = current_app.config.get("CONSENT_SIGNING_KEY")
-    if configured:
+    configured = configured_value("CONSENT_SIGNING_KEY", is_text=lambda value: value.lstrip().startswith("-----BEGIN"))
+    if configured is not None:
         try:
-            if not configured.lstrip().startswith("-----BEGIN") and os.path.isfile(configured):
-                return ledger_keys.load_private(Path(configured).read_bytes())
             return ledger_keys.load_private(configured)
         except ValueError as error:
             raise SigningKeyMissing(f"CONSENT_SIGNING_KEY is not an Ed25519 key: {error}") from None
@@ -56,12 +53,8 @@ def _load() -> Ed25519PrivateKey | None:
 
 
 def signing_key(*, required: bool = True) -> Ed25519PrivateKey | None:
-    """The current private key (cached per app); SigningKeyMissing if none and ``required``."""
-    key = current_app.extensions.get(_CACHE)
-    if key is None:
-        key = _load()
-        if key is not None:
-            current_app.extensions[_CACHE] = key
+    """The current private key (kept per app); SigningKeyMissing if none and ``required``."""
+    key = kept_secret(_CACHE, _load)
     if key is None and required:
         raise SigningKeyMissing("no signing key: run `consent-server db upgrade` (it creates one; so does "
                                 "`consent-server keys init`), or set CONSENT_SIGNING_KEY")
@@ -98,20 +91,8 @@ def write_private_key(path: Path, key: Ed25519PrivateKey) -> None:
     write_secret_file(path, ledger_keys.private_pem(key))
 
 
-def write_secret_file(path: Path, data: bytes) -> None:
-    """Write a secret to a file with mode 0600 (atomically: temp file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(".tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.chmod(temp, 0o600)
-    os.replace(temp, path)
-
-
 def create_key_file() -> Ed25519PrivateKey:
     """Generate a signing key, write it to key_path() (mode 0600) and make it this app's key."""
     key = ledger_keys.generate()
     write_private_key(key_path(), key)
-    current_app.extensions[_CACHE] = key
-    return key
+    return keep_secret(_CACHE, key)
