@@ -9,7 +9,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.snippet.builders import CHROMIUM, CHROMIUM_ARGS
+from tests.snippet.builders import launched_chromium
 
 from .builders import REJECT
 
@@ -34,12 +34,8 @@ def axe_script(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture

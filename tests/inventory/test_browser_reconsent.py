@@ -12,7 +12,7 @@ import requests
 from consent_server.domain.sites import create_key, create_site
 from consent_server.extensions import db
 from tests.servers import make_live_server
-from tests.snippet.builders import CHROMIUM, CHROMIUM_ARGS
+from tests.snippet.builders import launched_chromium
 
 from .builders import REJECT, content, find_section, service
 
@@ -40,12 +40,8 @@ def owner(server) -> str:
 
 @pytest.fixture
 def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def _visit(browser, url: str, cookies: list[dict]) -> tuple[bool, list[dict], int]:

@@ -11,7 +11,7 @@ import pytest
 from consent_server.domain.sites import create_site
 from consent_server.extensions import db
 from tests.servers import make_live_server
-from tests.snippet.builders import CHROMIUM, CHROMIUM_ARGS, INIT_SCRIPT, JS_DIR, Visitor
+from tests.snippet.builders import INIT_SCRIPT, JS_DIR, launched_chromium, Visitor
 
 
 @pytest.fixture(scope="session")
@@ -28,14 +28,8 @@ def js_modules() -> Path:
 @pytest.fixture(scope="package")  # not "session": one sync Playwright at a time (tests/wordpress has its own)
 def browser():
     """One headless Debian Chromium for the snippet's tests."""
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (listed in .ci/apt-packages.txt)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture

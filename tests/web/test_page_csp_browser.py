@@ -2,7 +2,6 @@
 shows and records), and no page reports a CSP violation: the cookie policy, a receipt, the API docs, the demo shop."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -10,21 +9,15 @@ import pytest
 from consent_server.domain.sites import create_site
 from consent_server.extensions import db
 from tests.servers import LiveServer, make_live_server
-from tests.snippet.builders import CHROMIUM, CHROMIUM_ARGS, INIT_SCRIPT, texts
+from tests.snippet.builders import INIT_SCRIPT, launched_chromium, texts
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (listed in .ci/apt-packages.txt)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from consent_server.domain.policies import current_policy, publish_policy
 from consent_server.domain.sites import create_key, create_site
 
 from tests.servers import make_live_server
-from tests.snippet.builders import CHROMIUM, CHROMIUM_ARGS
+from tests.snippet.builders import launched_chromium
 from tests.wordpress import wp_harness as harness
 
 SITE_KEY = "wpshop"
@@ -104,12 +104,8 @@ def revalidating_shop(wordpress, app, database_url, instance) -> Iterator[Shop]:
 @pytest.fixture(scope="package")  # only one sync Playwright may run at a time in a session
 def chromium():
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture
