@@ -30,7 +30,7 @@ from .log_text import escape_controls, format_exception, loggable_path
 
 # gunicorn writes "ip={peer}: {error}"; an IPv6 peer contains colons but never ": ".
 _IP_FIELD = re.compile(r"(?<=ip=)(\S+?)(?=: |$)")
-# The atoms an access-log format prints: "%(h)s", "%({user-agent}i)s".
+# The atoms an access-log format prints, e.g. "%(U)s", "%({user-agent}i)s".
 _ATOM = re.compile(r"%\(([^)]*)\)")
 APP_LOGGER = "consent_server"
 # The atoms that hold the request path: the path alone (U) and the request line (r).
