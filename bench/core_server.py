@@ -58,14 +58,19 @@ def postgres_backend(base_url: str) -> Backend:
     return Backend("postgres", url.set(database=name).render_as_string(hide_password=False), [drop])
 
 
-def count_consents(url: str) -> int:
-    """Rows in the consent log, read with a fresh connection."""
+def read_number(url: str, query: str) -> int:
+    """The one number `query` selects, read with a fresh connection (not the server's)."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
-            return connection.execute(sa.text("SELECT count(*) FROM consents")).scalar_one()
+            return int(connection.execute(sa.text(query)).scalar_one())
     finally:
         engine.dispose()
+
+
+def count_consents(url: str) -> int:
+    """Rows in the consent log."""
+    return read_number(url, "SELECT count(*) FROM consents")
 
 
 def commit_ceiling(backend: Backend, workdir: Path, seconds: float, threads: int = 8) -> tuple[int, float]:

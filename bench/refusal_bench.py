@@ -17,22 +17,17 @@ import tempfile
 import threading
 from pathlib import Path
 
-import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from core_bench import DEFAULT_PG, WrkResult, run_wrk  # noqa: E402
-from core_server import SITE, Server, postgres_backend, sqlite_backend  # noqa: E402
+from core_server import SITE, Server, postgres_backend, read_number, sqlite_backend  # noqa: E402
 
 CONNECTIONS = 16
 
 
 def stored_refusals(url: str) -> int:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(sa.text("SELECT coalesce(sum(count), 0) FROM refusal_counts")).scalar_one()
-    finally:
-        engine.dispose()
+    """Refusals written to refusal_counts so far."""
+    return read_number(url, "SELECT coalesce(sum(count), 0) FROM refusal_counts")
 
 
 def both(server: Server, duration: int) -> tuple[WrkResult, WrkResult]:
