@@ -25,7 +25,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from .instance_secrets import configured_value, instance_file, keep_secret, kept_secret, write_secret_file
+from .instance_secrets import (configured_value, instance_file, keep_secret, kept_secret, missing_advice,
+                               write_secret_file)
 
 SECRET_FILE = "erasure_key"
 SECRET_BYTES = 32
@@ -70,8 +71,7 @@ def erasure_secret(*, required: bool = True) -> bytes | None:
     """The erasure secret (kept per app); ErasureKeyMissing if none and ``required``."""
     secret = kept_secret(_CACHE, _load)
     if secret is None and required:
-        raise ErasureKeyMissing("no erasure secret: run `consent-server db upgrade` (it creates one; so does "
-                                "`consent-server keys init`), or set CONSENT_ERASURE_KEY")
+        raise ErasureKeyMissing(missing_advice("erasure secret", "CONSENT_ERASURE_KEY"))
     return secret
 
 

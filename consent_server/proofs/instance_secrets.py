@@ -41,6 +41,12 @@ def kept_secret(cache_key: str, load: Callable[[], T | None]) -> T | None:
     return found
 
 
+def missing_advice(what: str, setting: str) -> str:
+    """The one message for a missing secret: what is missing and the command (or setting) that fixes it."""
+    return (f"no {what}: run `consent-server db upgrade` (it creates one; so does `consent-server keys init`), "
+            f"or set {setting}")
+
+
 def keep_secret(cache_key: str, secret: T) -> T:
     """Make `secret` the app's one under `cache_key` (after writing a new one)."""
     current_app.extensions[cache_key] = secret

@@ -23,7 +23,8 @@ from ..ledger import keys as ledger_keys
 from ..ledger.leaf import timestamp
 from ..models.seals import SigningKey
 from ..models.types import utcnow
-from .instance_secrets import configured_value, instance_file, keep_secret, kept_secret, write_secret_file
+from .instance_secrets import (configured_value, instance_file, keep_secret, kept_secret, missing_advice,
+                               write_secret_file)
 
 KEY_FILE = "signing_key.pem"
 WELL_KNOWN = "/.well-known/consent-server/keys.json"
@@ -56,8 +57,7 @@ def signing_key(*, required: bool = True) -> Ed25519PrivateKey | None:
     """The current private key (kept per app); SigningKeyMissing if none and ``required``."""
     key = kept_secret(_CACHE, _load)
     if key is None and required:
-        raise SigningKeyMissing("no signing key: run `consent-server db upgrade` (it creates one; so does "
-                                "`consent-server keys init`), or set CONSENT_SIGNING_KEY")
+        raise SigningKeyMissing(missing_advice("signing key", "CONSENT_SIGNING_KEY"))
     return key
 
 
